@@ -1,0 +1,39 @@
+# callinsight: `make run` (install + the nightly flow on the bundled sample) and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= outputs
+SAMPLE := flows/sample_data/tweetsumm
+FIRST  := 2026-11-24
+LAST   := 2026-11-26
+
+.PHONY: install run test test-fast lint bench eval clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch is pinned in constraints.txt so pip takes the CPU build (see README, Installing).
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The bundled sample: three nights of real customer-care dialogues, one flow run per night.
+run: $(STAMP)
+	$(BIN)/callinsight backfill --input $(SAMPLE) --output $(OUT) --from $(FIRST) --to $(LAST)
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check nlp flows tests
+
+bench: $(STAMP)
+	$(BIN)/python -m flows.bench.run
+
+clean:
+	rm -rf $(OUT)/*/ $(OUT)/_state .prefect .pytest_cache

@@ -1,0 +1,50 @@
+"""The analysis engine of a process: spaCy pipelines, redactor, embedder, built once.
+
+Loading the pipelines costs about a second and the embedder a few; a long-lived process
+(`callinsight serve`) reuses them from night to night.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from flows.records import AgentTally
+from flows.settings import Settings
+from nlp.analyze import AnalysisConfig, CallAnalyzer
+from nlp.embeddings import Embedder, build_embedder
+from nlp.issues import IssueCatalogueConfig
+from nlp.pipeline import PipelineConfig, build_redaction_nlp
+from nlp.redact import Redactor
+
+
+@dataclass
+class Engine:
+    """Everything a night's analysis needs that is expensive to build."""
+
+    analyzer: CallAnalyzer
+    redactor: Redactor
+    embedder: Embedder
+    catalogue_config: IssueCatalogueConfig
+    tally: AgentTally = field(default_factory=AgentTally)
+
+    def reset_night(self) -> None:
+        """Start a new night's per-agent counts."""
+        self.tally = AgentTally(hard_start=self.analyzer.cfg.recovery.frustrated_below)
+
+
+@cache
+def _build(embedder: str, redact_names: bool) -> Engine:
+    cfg = AnalysisConfig()
+    ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
+    return Engine(
+        analyzer=CallAnalyzer(cfg),
+        redactor=Redactor(ner),
+        embedder=build_embedder(embedder),
+        catalogue_config=IssueCatalogueConfig(),
+    )
+
+
+def get_engine(settings: Settings) -> Engine:
+    """The process's engine for these settings (built on first use)."""
+    return _build(settings.embedder, settings.redact_names)

@@ -1,0 +1,164 @@
+"""The nightly Prefect flow `transcript-insights`: pull -> analyse in batches -> cluster -> write.
+
+Tasks are thin adapters around `nlp/` and the writers in `flows/`. Transcripts stream through
+in batches; per batch, the turns, recoveries and quarantine rows go straight to staged Parquet
+parts, the calls and pain points too (with issue ids filled in once the night's issues are
+clustered). Every table's partition is swapped in at the end, so a failed run leaves the
+previous night's tables untouched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows import records, state
+from flows.engine import Engine, get_engine
+from flows.settings import Settings
+from flows.sources import FileSource, SourceBatch, SourceError
+from flows.summaries import write_summaries
+from flows.tables import PartitionWriter, clean_stale_staging, write_partition
+
+STAGED = ("calls", "turns", "pain_points", "recovery_moments", "quarantine")
+
+
+@dataclass
+class NightResult:
+    """What a run did: the run date, the row count of every table, the summaries written."""
+
+    run_date: date
+    rows: dict[str, int]
+    summaries: list[Path]
+
+
+@task(retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+def open_source(input_path: Path, run_date: date | None) -> FileSource:
+    """Check the input and list its files (I/O: retried)."""
+    source = FileSource(input_path, run_date)
+    source.list_files()
+    return source
+
+
+@task(cache_policy=NO_CACHE)
+def analyse_batch(engine: Engine, batch: SourceBatch) -> dict[str, list[dict]]:
+    """Analyse one batch of calls and shape its rows (pure work, no retries)."""
+    calls = engine.analyzer.analyze(batch.transcripts)
+    engine.tally.add(calls)
+    redact = engine.redactor.redact_many
+    return {
+        "calls": records.calls_rows(calls, redact),
+        "turns": records.turns_rows(calls, redact),
+        "pain_points": records.pain_points_rows(calls, redact),
+        "recovery_moments": records.recovery_rows(calls, redact),
+        "quarantine": records.quarantine_rows(batch.quarantined, redact),
+        "_statements": [{"call_id": c.transcript.call_id, "text": c.issue_statement,
+                         "pains": len(c.pain_points)} for c in calls],
+    }
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def write_batch(writers: dict[str, PartitionWriter], rows: dict[str, list[dict]]) -> None:
+    """Stage one batch's rows as Parquet parts (I/O: retried)."""
+    for name, writer in writers.items():
+        if rows[name]:
+            writer.write_rows(rows[name])
+
+
+@task(cache_policy=NO_CACHE)
+def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: date
+                   ) -> tuple[dict[str, int], list[dict], list[dict]]:
+    """Assign each call's issue statement to the issue catalogue, persisted under OUT/_state."""
+    catalogue = state.load_catalogue(out, run_date, engine.catalogue_config, engine.embedder)
+    ids = catalogue.update([s["text"] for s in statements], run_date)
+    state.save_catalogue(out, run_date, catalogue)
+    assignment = {s["call_id"]: i for s, i in zip(statements, ids, strict=True)}
+    labels = {row["issue_id"]: row["label"] for row in catalogue.issue_rows()}
+    daily = [dict(row, label=labels.get(row["issue_id"])) for row in catalogue.daily_rows(run_date)]
+    return assignment, daily, catalogue.issue_rows()
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def publish_tables(out: Path, writers: dict[str, PartitionWriter], assignment: dict[str, int],
+                   tables: dict[str, list[dict]], run_date: date, run_id: str) -> dict[str, int]:
+    """Fill in issue ids, then swap every table's partition in (I/O: retried)."""
+    for name in ("calls", "pain_points"):
+        column = "primary_issue_id" if name == "calls" else "issue_id"
+        writers[name].rewrite_parts(lambda t, c=column: _with_issue_ids(t, c, assignment))
+    counts = {}
+    for name, writer in writers.items():
+        counts[name] = writer.rows
+        writer.publish(run_date)
+    for name, rows in tables.items():
+        write_partition(out, name, run_date, rows, run_id)
+        counts[name] = len(rows)
+    return counts
+
+
+@task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def summarise(out: Path, run_date: date, run_id: str) -> list[Path]:
+    """Write the team-lead summaries of the night (I/O: retried)."""
+    return write_summaries(out, run_date, run_id)
+
+
+def _with_issue_ids(table: pa.Table, column: str, assignment: dict[str, int]) -> pa.Table:
+    ids = pa.array([assignment.get(c, -1) for c in table["call_id"].to_pylist()], pa.int64())
+    index = table.schema.get_field_index(column)
+    return table.set_column(index, table.schema.field(index), ids)
+
+
+def _night_date(dates: Counter[date]) -> date:
+    """The calls' own date (the most common one), else today (UTC)."""
+    if not dates:
+        return datetime.now(UTC).date()
+    return min(dates.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+@flow(name="transcript-insights", log_prints=False)
+def transcript_insights(input_path: Path, output: Path, run_date: date | None = None,
+                        batch_size: int | None = None) -> NightResult:
+    """Analyse one night of transcripts and write the insight tables and summaries.
+
+    Args:
+        input_path: a file or a folder of transcripts (see CONTRACT §1).
+        output: the output root OUT.
+        run_date: the night; default: the calls' own (most common) date, else today.
+        batch_size: calls per batch (default from settings).
+    """
+    log = get_run_logger()
+    settings = Settings()
+    batch_size = batch_size or settings.batch_size
+    source = open_source(Path(input_path), run_date)
+    total = source.count_records()
+    engine = get_engine(settings)
+    engine.reset_night()
+    out, run_id = Path(output), uuid.uuid4().hex[:12]
+    clean_stale_staging(out)
+    writers = {name: PartitionWriter(out, name, run_id) for name in STAGED}
+    statements: list[dict] = []
+    dates: Counter[date] = Counter()
+    done = 0
+    for batch in source.iter_batches(batch_size):
+        rows = analyse_batch(engine, batch)
+        write_batch(writers, rows)
+        statements += rows["_statements"]
+        dates.update(t.started_at.date() for t in batch.transcripts if t.started_at)
+        done += len(batch.transcripts) + len(batch.quarantined)
+        log.info("records done: %d / %d (%d quarantined so far)", done, total,
+                 writers["quarantine"].rows)
+    night = run_date or _night_date(dates)
+    assignment, daily, issues = cluster_issues(engine, out, statements, night)
+    tables = {"issue_daily": daily, "issues": issues, "agent_daily": engine.tally.rows()}
+    counts = publish_tables(out, writers, assignment, tables, night, run_id)
+    summaries = summarise(out, night, run_id)
+    log.info("night %s written to %s: %s", night, out, counts)
+    return NightResult(night, counts, summaries)
+
+
+__all__ = ["NightResult", "SourceError", "transcript_insights"]

@@ -1,0 +1,117 @@
+"""Turns analysis records into output rows (the shape of CONTRACT §2), redacting every text.
+
+Pure functions of `CallAnalysis` plus a `Redactor`; the flow hands the rows to `flows.tables`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nlp.schema import AGENT, CallAnalysis, QuarantineRecord
+
+Redact = Callable[[list[str]], list[str]]
+
+
+def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
+    """One row per analysed call (issue ids are filled in after clustering)."""
+    statements = redact([c.issue_statement for c in calls])
+    return [
+        {
+            "call_id": c.transcript.call_id, "started_at": c.transcript.started_at,
+            "language": c.language, "channel": c.transcript.channel,
+            "agent_id": c.transcript.agent_id, "team": c.transcript.team,
+            "n_turns": len(c.turns), "customer_sentiment_start": c.sentiment_start,
+            "customer_sentiment_end": c.sentiment_end, "sentiment_trend": c.sentiment_trend,
+            "pain_point_count": len(c.pain_points), "primary_issue_id": -1,
+            "recovered": c.recovery is not None, "issue_statement": statement,
+            "metadata": c.transcript.metadata_json,
+        }
+        for c, statement in zip(calls, statements, strict=True)
+    ]
+
+
+def turns_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
+    """One row per turn, text redacted."""
+    turns = [(c.transcript.call_id, t) for c in calls for t in c.turns]
+    texts = redact([t.turn.text for _, t in turns])
+    return [
+        {
+            "call_id": call_id, "turn_index": t.turn.index, "speaker": t.turn.speaker,
+            "text": text, "sentiment": t.sentiment, "is_pain_point": bool(t.pain_points),
+            "pain_category": max(t.pain_points, key=lambda p: p.severity).category
+            if t.pain_points else None,
+            "empathy_score": t.empathy, "empathy_markers": list(t.empathy_markers)
+            if t.turn.speaker == AGENT else None,
+            "raw_speaker": t.turn.raw_speaker or None, "start_s": t.turn.start_s,
+            "end_s": t.turn.end_s,
+        }
+        for (call_id, t), text in zip(turns, texts, strict=True)
+    ]
+
+
+def pain_points_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
+    """One row per pain point; quote redacted, offsets into the original turn text."""
+    pains = [(c.transcript.team, p) for c in calls for p in c.pain_points]
+    quotes = redact([p.quote for _, p in pains])
+    return [
+        {
+            "call_id": p.call_id, "turn_index": p.turn_index, "category": p.category,
+            "severity": p.severity, "quote": quote, "char_start": p.char_start,
+            "char_end": p.char_end, "issue_id": -1, "team": team,
+        }
+        for (team, p), quote in zip(pains, quotes, strict=True)
+    ]
+
+
+def recovery_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
+    """One row per recovery moment, quote (the pivotal agent turn) redacted."""
+    saves = [c for c in calls if c.recovery is not None]
+    quotes = redact([c.recovery.quote for c in saves])
+    return [
+        {
+            "call_id": c.transcript.call_id, "agent_id": c.transcript.agent_id,
+            "team": c.transcript.team, "turn_index": c.recovery.turn_index, "quote": quote,
+            "sentiment_before": c.recovery.sentiment_before,
+            "sentiment_after": c.recovery.sentiment_after, "score": c.recovery.score,
+        }
+        for c, quote in zip(saves, quotes, strict=True)
+    ]
+
+
+def quarantine_rows(records: list[QuarantineRecord], redact: Redact) -> list[dict]:
+    """One row per rejected input record, excerpt redacted."""
+    excerpts = redact([r.excerpt for r in records])
+    return [{"source": r.source, "call_id": r.call_id, "reason": r.reason, "excerpt": e}
+            for r, e in zip(records, excerpts, strict=True)]
+
+
+@dataclass
+class AgentTally:
+    """Running per-agent counts over a night (small: one entry per agent)."""
+
+    hard_start: float = -0.25
+    hard_severity: float = 0.6
+    counts: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def add(self, calls: list[CallAnalysis]) -> None:
+        """Count a batch of calls: calls, hard calls, recoveries, empathy sum and turns."""
+        for c in calls:
+            key = (c.transcript.agent_id or "unknown", c.transcript.team)
+            tally = self.counts.setdefault(key, [0, 0, 0, 0.0, 0])
+            hard = (c.sentiment_start is not None and c.sentiment_start <= self.hard_start) or \
+                any(p.severity >= self.hard_severity for p in c.pain_points)
+            empathy = [t.empathy for t in c.turns if t.empathy is not None]
+            tally[0] += 1
+            tally[1] += int(hard)
+            tally[2] += int(c.recovery is not None)
+            tally[3] += sum(empathy)
+            tally[4] += len(empathy)
+
+    def rows(self) -> list[dict]:
+        """One row per (agent, team), sorted."""
+        return [
+            {"agent_id": agent, "team": team, "calls": int(n), "hard_calls": int(hard),
+             "recoveries": int(rec), "mean_empathy": (emp / turns) if turns else None}
+            for (agent, team), (n, hard, rec, emp, turns) in sorted(self.counts.items())
+        ]

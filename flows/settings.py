@@ -1,0 +1,28 @@
+"""Deployment settings (paths, schedule, batch size), from the environment (`CALLINSIGHT_*`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SAMPLE_INPUT = PACKAGE_DIR / "sample_data" / "tweetsumm"
+
+
+class Settings(BaseSettings):
+    """Where to read and write, when to run, how big a batch is.
+
+    Every field can be set as `CALLINSIGHT_<FIELD>` in the environment or in a `.env` file.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CALLINSIGHT_", env_file=".env", extra="ignore")
+
+    input: Path = SAMPLE_INPUT
+    output: Path = Path("outputs")
+    batch_size: int = 500
+    schedule_cron: str = "30 2 * * *"  # nightly, 02:30
+    timezone: str = "UTC"
+    deployment_name: str = "nightly"
+    embedder: str = "minilm"  # minilm | hashing
+    redact_names: bool = True  # spaCy NER for people's names (patterns always run)

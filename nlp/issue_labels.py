@@ -1,0 +1,203 @@
+"""Discover new issues among unmatched statements and describe them.
+
+Helpers for `nlp.issues`: BERTopic assembled from cheap, deterministic sub-models (PCA instead
+of UMAP, average-linkage agglomerative clustering instead of HDBSCAN) on precomputed
+embeddings, plus the labelling and example-picking that turn a cluster into a catalogue entry.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.decomposition import PCA
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import FunctionTransformer
+
+logger = logging.getLogger(__name__)
+
+LABEL_SEPARATOR = " · "
+OUTLIER = -1
+
+
+@dataclass(frozen=True, slots=True)
+class NewCluster:
+    """A cluster found tonight: row indices into the clustered docs, and its keywords."""
+
+    members: tuple[int, ...]
+    keywords: tuple[str, ...]
+
+
+class MinSizeAgglomerative(BaseEstimator, ClusterMixin):
+    """Cosine/average-linkage agglomerative clustering; clusters below a size are outliers.
+
+    Plugged into BERTopic as its `hdbscan_model`. Deterministic (no random state) and, unlike
+    HDBSCAN, it needs no `predict`: BERTopic only reads `labels_` after `fit`.
+
+    Args:
+        distance_threshold: Cosine distance above which clusters are not merged.
+        min_cluster_size: Clusters smaller than this get label -1.
+    """
+
+    def __init__(self, distance_threshold: float = 0.5, min_cluster_size: int = 5) -> None:
+        self.distance_threshold = distance_threshold
+        self.min_cluster_size = min_cluster_size
+
+    def fit(self, X: np.ndarray, y: object = None) -> MinSizeAgglomerative:  # noqa: N803
+        """Cluster the rows of `X`; sets `labels_` (0..k-1 by first appearance, or -1)."""
+        raw = AgglomerativeClustering(
+            n_clusters=None,
+            metric="cosine",
+            linkage="average",
+            distance_threshold=self.distance_threshold,
+        ).fit_predict(X)
+        self.labels_ = relabel_by_size(raw, self.min_cluster_size)
+        return self
+
+
+def relabel_by_size(raw: np.ndarray, min_size: int) -> np.ndarray:
+    """Drop clusters smaller than `min_size` to -1; number the rest 0.. in order of first row."""
+    labels = np.full(len(raw), OUTLIER, dtype=np.int64)
+    sizes = np.bincount(raw) if len(raw) else np.zeros(0, dtype=np.int64)
+    _, first_rows = np.unique(raw, return_index=True)
+    next_label = 0
+    for cluster in raw[np.sort(first_rows)]:
+        if sizes[cluster] >= min_size:
+            labels[raw == cluster] = next_label
+            next_label += 1
+    return labels
+
+
+def fit_new_clusters(
+    docs: list[str],
+    embeddings: np.ndarray,
+    *,
+    distance_threshold: float,
+    min_cluster_size: int,
+    pca_dims: int,
+    n_keywords: int,
+    seed: int,
+) -> list[NewCluster]:
+    """Cluster `docs` with BERTopic on their precomputed embeddings.
+
+    Args:
+        docs: Statements to cluster (already known to match no existing issue).
+        embeddings: Their unit-length embeddings, one row per doc.
+        distance_threshold: Cosine distance cut for the agglomerative clustering.
+        min_cluster_size: Smallest cluster kept; smaller ones are outliers.
+        pca_dims: Dimensions kept by PCA before clustering (0: no reduction).
+        n_keywords: Keywords kept per cluster (top c-TF-IDF terms).
+        seed: Seed for PCA's randomized solver.
+
+    Returns:
+        Clusters ordered by size (largest first), ties by first member; empty when there are
+        too few docs or every doc is an outlier.
+    """
+    if len(docs) < max(min_cluster_size, 2):
+        return []
+    clusterer = MinSizeAgglomerative(distance_threshold, min_cluster_size)
+    reduced = _reduce(embeddings, pca_dims, seed)
+    # Cluster once here so that the all-outlier case never reaches BERTopic (its c-TF-IDF
+    # step has nothing to describe then); BERTopic refits the same deterministic model.
+    if (clusterer.fit(reduced).labels_ == OUTLIER).all():
+        logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))
+        return []
+    topics, words = _run_bertopic(docs, embeddings, clusterer, pca_dims, seed, n_keywords)
+    clusters = [
+        NewCluster(tuple(np.flatnonzero(topics == t).tolist()), tuple(words[t]))
+        for t in sorted(set(topics.tolist()) - {OUTLIER})
+    ]
+    return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))
+
+
+def make_reducer(pca_dims: int, n_docs: int, seed: int) -> PCA | FunctionTransformer:
+    """PCA to `pca_dims` dimensions, or the identity when `pca_dims` is 0 or >= `n_docs`.
+
+    The identity keeps distances in the embedding space itself (so `distance_threshold`
+    means the same on a night of 20 statements as on one of 20,000); PCA centres the data,
+    which changes cosine distances, and on a handful of rows it only adds noise.
+    """
+    if pca_dims <= 0 or n_docs <= pca_dims:
+        return FunctionTransformer()
+    return PCA(n_components=pca_dims, random_state=seed)
+
+
+def _reduce(embeddings: np.ndarray, pca_dims: int, seed: int) -> np.ndarray:
+    return make_reducer(pca_dims, embeddings.shape[0], seed).fit_transform(embeddings)
+
+
+def _run_bertopic(
+    docs: list[str],
+    embeddings: np.ndarray,
+    clusterer: MinSizeAgglomerative,
+    pca_dims: int,
+    seed: int,
+    n_keywords: int,
+) -> tuple[np.ndarray, dict[int, list[str]]]:
+    # Imported here: bertopic (and the torch it pulls in) takes ~10 s to import.
+    from bertopic import BERTopic
+
+    model = BERTopic(
+        embedding_model=None,
+        umap_model=make_reducer(pca_dims, embeddings.shape[0], seed),
+        hdbscan_model=clusterer,
+        # min_df=1: c-TF-IDF fits on one joined document per topic, so min_df=2 would keep
+        # only words shared by two topics, i.e. exactly the non-distinctive ones.
+        vectorizer_model=CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1),
+        top_n_words=n_keywords,
+        calculate_probabilities=False,
+        verbose=False,
+    )
+    topics, _ = model.fit_transform(docs, embeddings)
+    words = {
+        topic: [word for word, _score in (model.get_topic(topic) or []) if word]
+        for topic in set(topics) - {OUTLIER}
+    }
+    return np.asarray(topics, dtype=np.int64), words
+
+
+def make_label(keywords: list[str] | tuple[str, ...], n_words: int = 3) -> str:
+    """Build a short label from the top keywords, folding unigrams into bigrams that hold them.
+
+    Example: ["refund", "refund arrived", "arrived", "order"] -> "refund arrived · order".
+    """
+    chosen: list[str] = []
+    for word in keywords:
+        tokens = set(word.split())
+        covered = {token for kept in chosen for token in kept.split()}
+        if not tokens or tokens <= covered:
+            continue
+        subsumed = [i for i, kept in enumerate(chosen) if set(kept.split()) <= tokens]
+        if subsumed:
+            chosen[subsumed[0]] = word
+            chosen = [k for i, k in enumerate(chosen) if i not in subsumed[1:]]
+        else:
+            chosen.append(word)
+        if len(chosen) == n_words:
+            break
+    return LABEL_SEPARATOR.join(chosen) if chosen else "(no keywords)"
+
+
+def pick_examples(
+    texts: list[str], embeddings: np.ndarray, centroid: np.ndarray, n_examples: int
+) -> list[str]:
+    """Return up to `n_examples` distinct texts closest to `centroid` (ties: earlier text)."""
+    similarity = embeddings @ centroid
+    order = np.argsort(-similarity, kind="stable")
+    examples: list[str] = []
+    for row in order:
+        text = texts[row].strip()
+        if text and text not in examples:
+            examples.append(text)
+        if len(examples) == n_examples:
+            break
+    return examples
+
+
+def unit(vector: np.ndarray) -> np.ndarray:
+    """Return `vector` scaled to unit length (unchanged if it is zero), as float32."""
+    norm = float(np.linalg.norm(vector))
+    return (vector / norm if norm > 0 else vector).astype(np.float32)

@@ -1,0 +1,309 @@
+"""Issue catalogue: recurring customer issues with integer ids that stay stable night to night.
+
+Each night, `IssueCatalogue.update` assigns every statement an issue id: first to a known
+issue whose centroid it is close enough to, then the rest are clustered (BERTopic, see
+`nlp.issue_labels`) and every large-enough cluster becomes a new issue with the next unused
+id. Ids are never renumbered or reused; -1 means "fits no issue". The catalogue holds no
+files: `to_state` / `from_state` hand a JSON-ready dict and a centroid matrix to the flow.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from nlp.embeddings import Embedder
+from nlp.issue_labels import OUTLIER, fit_new_clusters, make_label, pick_examples, unit
+
+logger = logging.getLogger(__name__)
+
+STATE_VERSION = 1
+
+
+class IssueCatalogueConfig(BaseModel):
+    """Tunables of the issue catalogue (defaults measured on banking77, see flows/bench)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    match_threshold: float = Field(0.55, gt=-1.0, le=1.0)  # cosine to a centroid to join it
+    min_cluster_size: int = Field(5, ge=2)  # smaller clusters are outliers (-1)
+    distance_threshold: float = Field(0.45, gt=0.0, lt=2.0)  # cosine distance, average linkage
+    pca_dims: int = Field(0, ge=0)  # 0: cluster in the embedding space itself
+    max_fit_docs: int = Field(20_000, ge=2)  # bound on statements clustered per night
+    n_keywords: int = Field(10, ge=1)
+    n_examples: int = Field(3, ge=1)
+    baseline_nights: int = Field(7, ge=1)
+    growth_factor: float = Field(1.5, gt=0.0)
+    min_growing_calls: int = Field(3, ge=1)
+    seed: int = 0
+
+
+@dataclass(slots=True)
+class Issue:
+    """One catalogue entry; `centroid` is the unit-length mean of its members' embeddings."""
+
+    issue_id: int
+    label: str
+    keywords: list[str]
+    example_quotes: list[str]
+    first_seen: date
+    last_seen: date
+    centroid: np.ndarray
+    calls_total: int = 0
+    history: dict[str, int] = field(default_factory=dict)  # ISO date -> calls that night
+
+
+class IssueCatalogue:
+    """Assigns statements to issues and keeps the issues' ids, labels and daily counts.
+
+    Args:
+        config: Tunables; defaults when None.
+        embedder: Turns statements into unit vectors; must be the same across nights.
+    """
+
+    def __init__(self, config: IssueCatalogueConfig | None, embedder: Embedder) -> None:
+        self.config = config or IssueCatalogueConfig()
+        self.embedder = embedder
+        self.issues_: dict[int, Issue] = {}
+        self.totals_: dict[str, int] = {}  # ISO date -> statements seen that night
+        self.next_id_ = 0
+
+    def update(self, statements: list[str], run_date: date) -> list[int]:
+        """Assign each statement an issue id (or -1) and fold tonight into the catalogue.
+
+        Args:
+            statements: Tonight's statements (already PII-redacted: they become quotes).
+            run_date: The night they belong to; each night can be folded in only once.
+
+        Returns:
+            One issue id per statement, in input order.
+
+        Raises:
+            ValueError: If `run_date` was already folded in (reload the earlier state to rerun).
+        """
+        night = run_date.isoformat()
+        if night in self.totals_:
+            raise ValueError(f"issue catalogue already updated for {night}")
+        labels = np.full(len(statements), OUTLIER, dtype=np.int64)
+        embeddings = self._embed(statements)
+        valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
+        self._match(embeddings, valid, labels, list(self.issues_))
+        new_ids = self._discover(statements, embeddings, valid & (labels == OUTLIER), run_date)
+        self._match(embeddings, valid & (labels == OUTLIER), labels, new_ids)
+        self._absorb(embeddings, labels, run_date)
+        self.totals_[night] = len(statements)
+        logger.info(
+            "%s: %d statements, %d new issues, %d unassigned",
+            night, len(statements), len(new_ids), int((labels == OUTLIER).sum()),
+        )
+        return labels.tolist()
+
+    def _embed(self, statements: list[str]) -> np.ndarray:
+        if not statements:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.asarray(self.embedder.encode(list(statements)), dtype=np.float32)
+
+    def _match(
+        self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray, ids: list[int]
+    ) -> None:
+        """Give `rows` the id of their most similar issue among `ids` when close enough."""
+        if not ids or not rows.any():
+            return
+        centroids = np.stack([self.issues_[i].centroid for i in ids])
+        candidates = np.flatnonzero(rows)
+        similarity = embeddings[candidates] @ centroids.T
+        best = similarity.argmax(axis=1)  # ties go to the lowest (oldest) id
+        close = similarity[np.arange(len(candidates)), best] >= self.config.match_threshold
+        labels[candidates[close]] = np.asarray(ids, dtype=np.int64)[best[close]]
+
+    def _discover(
+        self, statements: list[str], embeddings: np.ndarray, rows: np.ndarray, run_date: date
+    ) -> list[int]:
+        """Cluster the unmatched `rows` (a bounded, seeded sample) and create new issues."""
+        cfg = self.config
+        candidates = np.flatnonzero(rows)
+        if len(candidates) < cfg.min_cluster_size:
+            return []
+        if len(candidates) > cfg.max_fit_docs:
+            rng = np.random.default_rng(cfg.seed)
+            candidates = np.sort(rng.choice(candidates, cfg.max_fit_docs, replace=False))
+        docs = [statements[i] for i in candidates]
+        clusters = fit_new_clusters(
+            docs,
+            embeddings[candidates],
+            distance_threshold=cfg.distance_threshold,
+            min_cluster_size=cfg.min_cluster_size,
+            pca_dims=cfg.pca_dims,
+            n_keywords=cfg.n_keywords,
+            seed=cfg.seed,
+        )
+        new_ids = []
+        for cluster in clusters:
+            members = list(cluster.members)
+            issue = self._create(
+                [docs[i] for i in members], embeddings[candidates[members]],
+                list(cluster.keywords), run_date,
+            )
+            new_ids.append(issue.issue_id)
+        return new_ids
+
+    def _create(
+        self, texts: list[str], embeddings: np.ndarray, keywords: list[str], run_date: date
+    ) -> Issue:
+        centroid = unit(embeddings.mean(axis=0))
+        issue = Issue(
+            issue_id=self.next_id_,
+            label=make_label(keywords),
+            keywords=keywords,
+            example_quotes=pick_examples(texts, embeddings, centroid, self.config.n_examples),
+            first_seen=run_date,
+            last_seen=run_date,
+            centroid=centroid,
+        )
+        self.issues_[issue.issue_id] = issue
+        self.next_id_ += 1
+        return issue
+
+    def _absorb(self, embeddings: np.ndarray, labels: np.ndarray, run_date: date) -> None:
+        """Fold tonight's members into each issue: running-mean centroid, counts, dates."""
+        for issue_id in np.unique(labels[labels != OUTLIER]).tolist():
+            issue = self.issues_[issue_id]
+            members = embeddings[labels == issue_id]
+            total = issue.centroid * issue.calls_total + members.sum(axis=0)
+            issue.centroid = unit(total)
+            issue.calls_total += len(members)
+            issue.last_seen = max(issue.last_seen, run_date)
+            issue.history[run_date.isoformat()] = len(members)
+
+    def daily_rows(self, run_date: date) -> list[dict[str, Any]]:
+        """Rows of the `issue_daily` table for `run_date` (CONTRACT §2).
+
+        One row per issue with calls tonight or in the trailing `baseline_nights` nights.
+        `baseline` is the issue's mean share over those earlier nights the catalogue saw.
+        """
+        night = run_date.isoformat()
+        window = [
+            (run_date - timedelta(days=k)).isoformat()
+            for k in range(1, self.config.baseline_nights + 1)
+        ]
+        rows = []
+        for issue in sorted(self.issues_.values(), key=lambda i: i.issue_id):
+            if issue.history.get(night, 0) or any(issue.history.get(d, 0) for d in window):
+                rows.append(self._daily_row(issue, run_date, window))
+        return rows
+
+    def _daily_row(self, issue: Issue, run_date: date, window: list[str]) -> dict[str, Any]:
+        cfg = self.config
+        total = self.totals_.get(run_date.isoformat(), 0)
+        calls = issue.history.get(run_date.isoformat(), 0)
+        share = calls / total if total else 0.0
+        shares = [issue.history.get(d, 0) / self.totals_[d] for d in window if self.totals_.get(d)]
+        baseline = sum(shares) / len(shares) if shares else 0.0
+        is_new = issue.first_seen == run_date
+        return {
+            "issue_id": issue.issue_id,
+            "calls": calls,
+            "share": share,
+            "baseline": baseline,
+            "change": share - baseline,
+            "is_new": is_new,
+            "is_growing": calls >= cfg.min_growing_calls
+            and (is_new or share > baseline * cfg.growth_factor),
+        }
+
+    def issue_rows(self) -> list[dict[str, Any]]:
+        """Rows of the `issues` table: every issue in the catalogue, by id (CONTRACT §2)."""
+        return [
+            {
+                "issue_id": issue.issue_id,
+                "label": issue.label,
+                "keywords": list(issue.keywords),
+                "example_quotes": list(issue.example_quotes),
+                "first_seen": issue.first_seen,
+                "last_seen": issue.last_seen,
+                "calls_total": issue.calls_total,
+            }
+            for issue in sorted(self.issues_.values(), key=lambda i: i.issue_id)
+        ]
+
+    def to_state(self) -> tuple[dict[str, Any], np.ndarray]:
+        """Return a JSON-serialisable state and the centroid matrix (row i = issues[i])."""
+        issues = sorted(self.issues_.values(), key=lambda i: i.issue_id)
+        state = {
+            "state_version": STATE_VERSION,
+            "embedder": self.embedder.name,
+            "next_id": self.next_id_,
+            "totals": dict(sorted(self.totals_.items())),
+            "issues": [_issue_to_json(issue) for issue in issues],
+        }
+        if not issues:
+            return state, np.zeros((0, 0), dtype=np.float32)
+        return state, np.stack([issue.centroid for issue in issues]).astype(np.float32)
+
+    @classmethod
+    def from_state(
+        cls,
+        state: dict[str, Any],
+        centroids: np.ndarray,
+        config: IssueCatalogueConfig | None,
+        embedder: Embedder,
+    ) -> IssueCatalogue:
+        """Rebuild a catalogue saved with `to_state`.
+
+        Raises:
+            ValueError: On an unknown state version, a different embedder, or a centroid
+                matrix that does not match the issues.
+        """
+        _check_state(state, centroids, embedder)
+        catalogue = cls(config, embedder)
+        catalogue.next_id_ = int(state["next_id"])
+        catalogue.totals_ = {str(k): int(v) for k, v in state["totals"].items()}
+        for row, entry in zip(centroids, state["issues"], strict=True):
+            issue = _issue_from_json(entry, row)
+            catalogue.issues_[issue.issue_id] = issue
+        return catalogue
+
+
+def _issue_to_json(issue: Issue) -> dict[str, Any]:
+    return {
+        "issue_id": issue.issue_id,
+        "label": issue.label,
+        "keywords": list(issue.keywords),
+        "example_quotes": list(issue.example_quotes),
+        "first_seen": issue.first_seen.isoformat(),
+        "last_seen": issue.last_seen.isoformat(),
+        "calls_total": issue.calls_total,
+        "history": dict(sorted(issue.history.items())),
+    }
+
+
+def _issue_from_json(entry: dict[str, Any], centroid: np.ndarray) -> Issue:
+    return Issue(
+        issue_id=int(entry["issue_id"]),
+        label=str(entry["label"]),
+        keywords=[str(k) for k in entry["keywords"]],
+        example_quotes=[str(q) for q in entry["example_quotes"]],
+        first_seen=date.fromisoformat(entry["first_seen"]),
+        last_seen=date.fromisoformat(entry["last_seen"]),
+        centroid=np.asarray(centroid, dtype=np.float32).copy(),
+        calls_total=int(entry["calls_total"]),
+        history={str(k): int(v) for k, v in entry["history"].items()},
+    )
+
+
+def _check_state(state: dict[str, Any], centroids: np.ndarray, embedder: Embedder) -> None:
+    version = state.get("state_version")
+    if version != STATE_VERSION:
+        raise ValueError(f"unsupported issue catalogue state_version {version!r}")
+    if state.get("embedder") != embedder.name:
+        raise ValueError(
+            f"state was built with embedder {state.get('embedder')!r}, not {embedder.name!r}"
+        )
+    n_issues = len(state["issues"])
+    if centroids.ndim != 2 or centroids.shape[0] != n_issues:
+        raise ValueError(f"centroid matrix {centroids.shape} does not fit {n_issues} issues")

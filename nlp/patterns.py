@@ -1,0 +1,166 @@
+"""Rule patterns as data, registered under versioned names.
+
+Each pattern set is a plain mapping from a label to regular expressions (case-insensitive,
+word-bounded where it matters). Code never hard-codes a phrase: it looks a set up here by its
+versioned name, so a change of rules is a new version, visible in the outputs' provenance.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+#: Pain-point taxonomy (README, "Pain-point taxonomy"): key -> human label.
+PAIN_CATEGORIES: dict[str, str] = {
+    "billing": "Billing and charges",
+    "refund": "Refunds",
+    "delivery": "Delivery and shipping",
+    "waiting": "Waiting and response time",
+    "repeat_contact": "Repeat contact / unresolved",
+    "defect_outage": "Product or service defect, outage",
+    "account_access": "Account access",
+    "cancellation": "Cancellation / churn threat",
+    "policy_process": "Policy and process friction",
+    "agent_conduct": "Agent conduct or knowledge",
+    "transfer_escalation": "Transfers and escalation",
+    "other": "Other",
+}
+
+# Order matters: the first category whose pattern matches a sentence wins, so the more
+# specific categories (refund before billing, repeat contact before waiting) come first.
+PAIN_PATTERNS_V1: dict[str, list[str]] = {
+    "cancellation": [
+        r"\bcancel+(?:ing|ed)? my (?:account|subscription|contract|service|membership|plan)",
+        r"\b(?:switch(?:ing)?|mov(?:e|ing)) to (?:another|a different|your competitor)",
+        r"\b(?:close|closing) my account\b", r"\bnever (?:use|fly|order|buy)\w* (?:again|with)",
+        r"\blast time i\b", r"\btake my business\b", r"\bdone with (?:you|your)\b",
+    ],
+    "refund": [r"\brefund\w*", r"\bmoney back\b", r"\breimburs\w+", r"\bcompensat\w+"],
+    "repeat_contact": [
+        r"\b(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time\b", r"\bagain and again\b",
+        r"\b(?:called|contacted|messaged|emailed|tweeted|dm'?d) (?:you )?(?:\w+ )?(?:times|twice)",
+        r"\bstill (?:not|no|hasn'?t|haven'?t|isn'?t|doesn'?t|can'?t|won'?t|waiting|broken)",
+        r"\bkeep(?:s)? (?:getting|happening|telling|saying)", r"\bno one (?:has )?(?:fixed|solved)",
+        r"\bnot (?:been )?(?:resolved|fixed|solved)\b", r"\bsame (?:issue|problem)\b",
+    ],
+    "billing": [
+        r"\bcharg(?:e|ed|es|ing)\b", r"\bover ?charg\w*", r"\bbill(?:ed|ing|s)?\b",
+        r"\binvoice\w*", r"\bpaid\b", r"\bpayment\w*", r"\bfees?\b", r"\bdouble[- ]charg\w*",
+        r"\bprice\w*",
+    ],
+    "delivery": [
+        r"\bdeliver\w*", r"\bship(?:ping|ped|ment)\w*", r"\bpackage\w*", r"\bparcel\w*",
+        r"\border(?:ed)? (?:has|hasn'?t|never|didn'?t|still|is)", r"\btracking\b",
+        r"\bluggage\b", r"\bbag(?:s|gage)?\b", r"\barriv\w+", r"\blost\b",
+    ],
+    "waiting": [
+        r"\bon hold\b", r"\bwait(?:ed|ing)?\b", r"\bno (?:response|reply|answer)\b",
+        r"\b(?:hours?|days?|weeks?) (?:now|later|ago)\b", r"\bdelay\w*", r"\blate\b",
+        r"\bresponse time\b", r"\bnobody (?:answers|responds|replied)", r"\bignor\w+",
+        r"\blong(?:er)? lines?\b", r"\bqueue\b",
+    ],
+    "account_access": [
+        r"\blog ?in\b", r"\blogin\b", r"\bsign(?:ed)? ?in\b", r"\bpassword\w*",
+        r"\blocked (?:out|my)\b", r"\baccount (?:is )?(?:locked|suspended|disabled|hacked)",
+        r"\bverification code\b", r"\b2fa\b", r"\bcan'?t access\b",
+    ],
+    "defect_outage": [
+        r"\bnot working\b", r"\bdoesn'?t work\b", r"\bisn'?t working\b", r"\bbroken\b",
+        r"\bcrash\w*", r"\boutage\w*", r"\b(?:is|are|went) down\b", r"\berror\w*", r"\bbug\w*",
+        r"\bfreez\w+", r"\bstopped working\b", r"\bno (?:signal|service|internet|wifi|power)\b",
+        r"\bslow\b", r"\bdefect\w*", r"\bfault\w*", r"\bwon'?t (?:load|open|turn on|connect)",
+        r"\bcancell?ed (?:my )?flight", r"\bflight (?:was |got )?cancell?ed", r"\bdamaged\b",
+    ],
+    "agent_conduct": [
+        r"\brude\b", r"\bunhelpful\b", r"\bunprofessional\b", r"\b(?:your|the) (?:agent|rep|staff|"
+        r"employee|representative)s? (?:was|were|is|are|told|said|hung)",
+        r"\bhung up\b", r"\bno idea what\b", r"\bclueless\b", r"\bcustomer service\b",
+    ],
+    "transfer_escalation": [
+        r"\btransferr?\w*", r"\bescalat\w*", r"\b(?:speak|talk) (?:to|with) (?:a |your )?"
+        r"(?:manager|supervisor|human|person)", r"\bpassed (?:around|from)",
+    ],
+    "policy_process": [
+        r"\bpolicy\b", r"\bpolicies\b", r"\brules?\b", r"\bnot allowed\b", r"\bwon'?t let me\b",
+        r"\brequire[sd]?\b", r"\bform\b", r"\bpaperwork\b", r"\bterms\b", r"\brebook\w*",
+        r"\bbooking\b", r"\bseat\w*", r"\bchange fee\b",
+    ],
+}
+
+# Conversational complaint cues: negative in a service conversation even without a
+# negative word ("this is the third time I'm calling"). Each hit lowers sentiment.
+COMPLAINT_CUES_V1: list[str] = [
+    r"\b(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time\b",
+    r"\bstill (?:not|no|hasn'?t|haven'?t|isn'?t|doesn'?t|can'?t|won'?t|waiting)\b",
+    r"\b(?:hasn'?t|haven'?t|didn'?t|never) (?:arrived|received|got|gotten|heard|come|shown)",
+    r"\bno (?:one|body|response|reply|answer|update)\b", r"\bnobody\b",
+    r"\bwhy (?:is|are|do|does|did|can'?t|won'?t|hasn'?t|haven'?t)\b",
+    r"\b(?:been|was|were) (?:waiting|on hold)\b", r"\bfor (?:hours|days|weeks|months)\b",
+    r"\bunacceptable\b", r"\bridiculous\b", r"\bjoke\b", r"\bseriously\b", r"\bwtf\b",
+    r"\bnot (?:working|happy|good enough|acceptable|resolved|fixed)\b", r"\bworst\b",
+    r"\bcan'?t (?:believe|get|even|access|log)\b", r"\bkeeps? (?:happening|failing|crashing)\b",
+    r"\bany (?:update|news)\b", r"\bwhat'?s going on\b", r"\bwhere is my\b",
+    r"\bcharged (?:me )?twice\b", r"\bwon'?t (?:let|work|load)\b", r"\bdoesn'?t work\b",
+]
+
+# Words that intensify a complaint; used for severity.
+SEVERITY_CUES_V1: list[str] = [
+    r"\bunacceptable\b", r"\bridiculous\b", r"\bworst\b", r"\bnever again\b", r"\blawyer\b",
+    r"\bsue\b", r"\bcancel\w*\b", r"\bdisgust\w*", r"\bfurious\b", r"\bterrible\b",
+    r"\bhorrible\b", r"\bawful\b", r"\bwtf\b", r"\bf+u+c+k\w*", r"\bshit\w*", r"\bscam\w*",
+]
+
+# Agent-turn empathy markers (customer-service style), with weights for the empathy score.
+EMPATHY_MARKERS_V1: dict[str, list[str]] = {
+    "apology": [
+        r"\b(?:i'?m|we'?re|i am|we are) (?:so |very |really |truly )?sorry\b", r"\bsorry\b",
+        r"\bapolog\w+", r"\bmy apologies\b",
+    ],
+    "acknowledgement": [
+        r"\bi (?:completely |totally |fully )?understand\b", r"\bwe understand\b",
+        r"\bi can (?:see|imagine|understand)\b", r"\bthat (?:must|sounds|would be)\b",
+        r"\bfrustrat\w+", r"\bi hear you\b",
+        r"\bthat'?s not (?:ok|okay|what we want|the experience)",
+        r"\bnot the (?:experience|service) we\b", r"\bdisappoint\w+", r"\binconvenien\w+",
+        r"\bthanks? (?:you )?for (?:your patience|bearing with|letting us know|reaching out)",
+    ],
+    "ownership": [
+        r"\blet me\b", r"\bi'?ll\b", r"\bi will\b", r"\bi'?m going to\b", r"\bwe'?ll\b",
+        r"\bwe will\b", r"\bi'?ve (?:escalated|passed|sent|raised|fixed|issued|processed)",
+        r"\btake care of\b", r"\blook into\b", r"\bpersonally\b", r"\bright away\b",
+        r"\bi can help\b", r"\bhappy to (?:help|look|check)\b",
+    ],
+    "reassurance": [
+        r"\bdon'?t worry\b", r"\brest assured\b", r"\bwe'?ll (?:get|have) (?:this|it|you)\b",
+        r"\bwe'?re here\b", r"\bhere to help\b", r"\bmake (?:this|it|things) right\b",
+        r"\bsort (?:this|it) out\b", r"\bget (?:this|it) (?:sorted|fixed|resolved)\b",
+    ],
+}
+EMPATHY_WEIGHTS_V1: dict[str, float] = {
+    "apology": 0.9,
+    "acknowledgement": 0.8,
+    "ownership": 0.5,
+    "reassurance": 0.6,
+}
+
+_REGISTRY: dict[str, object] = {
+    "pain_patterns.v1": PAIN_PATTERNS_V1,
+    "complaint_cues.v1": COMPLAINT_CUES_V1,
+    "severity_cues.v1": SEVERITY_CUES_V1,
+    "empathy_markers.v1": EMPATHY_MARKERS_V1,
+    "empathy_weights.v1": EMPATHY_WEIGHTS_V1,
+}
+
+
+def get_patterns(name: str) -> object:
+    """Return the pattern set registered under a versioned name, e.g. `pain_patterns.v1`."""
+    try:
+        return _REGISTRY[name]
+    except KeyError as e:
+        raise KeyError(f"unknown pattern set {name!r}; known: {sorted(_REGISTRY)}") from e
+
+
+@cache
+def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """Compile a list of alternatives into one case-insensitive regex (cached)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)

@@ -1,0 +1,70 @@
+"""Empathetic recovery: a customer who starts frustrated, an empathetic agent turn, a better end.
+
+Definition (v1, documented in the README):
+* start = mean sentiment of the first `window` customer turns;
+* end = weighted mean of the last `window` customer turns, the last one weighted `end_weight`
+  times the one before (the end of a call matters most to how it is remembered);
+* a call is a recovery when start <= `frustrated_below`, end - start >= `min_lift`,
+  end >= `end_at_least`, and some agent turn between the first frustrated customer turn and the
+  last customer turn has empathy >= `min_empathy`. The pivotal turn is the most empathetic such
+  agent turn (earliest on ties).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from nlp.schema import AGENT, CUSTOMER, RecoveryMoment, TurnAnalysis
+
+
+class RecoveryConfig(BaseModel):
+    """Tunables of the recovery detector."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window: int = 2
+    end_weight: float = 2.0
+    frustrated_below: float = -0.25
+    min_lift: float = 0.4
+    end_at_least: float = 0.0
+    min_empathy: float = 0.5
+
+
+def summarise_trajectory(customer_sentiments: list[float], cfg: RecoveryConfig = RecoveryConfig()
+                         ) -> tuple[float | None, float | None, float | None]:
+    """Return (start, end, trend) of a customer's sentiment trajectory; Nones when empty."""
+    if not customer_sentiments:
+        return None, None, None
+    head = customer_sentiments[: cfg.window]
+    start = sum(head) / len(head)
+    tail = customer_sentiments[-cfg.window:]
+    weights = [1.0] * (len(tail) - 1) + [cfg.end_weight]
+    end = sum(w * s for w, s in zip(weights, tail, strict=True)) / sum(weights)
+    return round(start, 4), round(end, 4), round(end - start, 4)
+
+
+def detect_recovery(call_id: str, turns: list[TurnAnalysis],
+                    cfg: RecoveryConfig = RecoveryConfig()) -> RecoveryMoment | None:
+    """Find the recovery moment of one call, or None (see the module docstring)."""
+    customer = [t for t in turns if t.turn.speaker == CUSTOMER and t.turn.text.strip()]
+    if len(customer) < 2:
+        return None
+    start, end, trend = summarise_trajectory([t.sentiment for t in customer], cfg)
+    if start > cfg.frustrated_below or trend < cfg.min_lift or end < cfg.end_at_least:
+        return None
+    first_bad = next(t.turn.index for t in customer if t.sentiment <= cfg.frustrated_below)
+    last = customer[-1].turn.index
+    candidates = [
+        t for t in turns
+        if t.turn.speaker == AGENT and first_bad < t.turn.index < last
+        and (t.empathy or 0.0) >= cfg.min_empathy
+    ]
+    if not candidates:
+        return None
+    pivot = max(candidates, key=lambda t: (t.empathy, -t.turn.index))
+    before = [t.sentiment for t in customer if t.turn.index < pivot.turn.index]
+    after = [t.sentiment for t in customer if t.turn.index > pivot.turn.index]
+    s_before, s_after = min(before), after[-1]
+    score = 0.5 * min(1.0, (s_after - s_before) / 2 + 0.25) + 0.5 * pivot.empathy
+    return RecoveryMoment(call_id, pivot.turn.index, pivot.turn.text,
+                          round(s_before, 4), round(s_after, 4), round(min(1.0, score), 4))

@@ -1,0 +1,107 @@
+"""PII redaction of every text that leaves the pipeline (CONTRACT §2).
+
+E-mail addresses, phone numbers, payment card numbers (Luhn-checked), IBANs (mod-97-checked)
+and people's names become `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`, `[NAME]`. Names come from
+spaCy NER (PERSON), from personal @handles and from agents' sign-off initials ("^JD").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from spacy.language import Language
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?!\w)"
+    r"|(?<![\w+])\+\d{8,15}(?!\w)|(?<!\w)0\d{9,10}(?!\w)"
+)
+HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
+SIGNOFF = re.compile(r"(?:\^|(?<=\s)[-~*])\s?([A-Z][A-Za-z]{0,11})\s*$")
+#: Handles of organisations, kept: they name a brand, not a person.
+_BRAND_HANDLE = re.compile(r"support|help|care|service|team|official|desk|_?cs$", re.IGNORECASE)
+
+Span = tuple[int, int, str]
+
+
+def luhn_valid(digits: str) -> bool:
+    """Check a card number's Luhn checksum."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def iban_valid(iban: str) -> bool:
+    """Check an IBAN's ISO 13616 mod-97 checksum."""
+    compact = iban.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def find_pattern_spans(text: str) -> list[Span]:
+    """Find e-mail, IBAN, card, phone, handle and sign-off spans with regexes."""
+    spans: list[Span] = [(m.start(), m.end(), "[EMAIL]") for m in EMAIL.finditer(text)]
+    spans += [(m.start(), m.end(), "[IBAN]") for m in IBAN.finditer(text) if iban_valid(m[0])]
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m[0])
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            spans.append((m.start(), m.end(), "[CARD]"))
+    for m in PHONE.finditer(text):
+        if 9 <= sum(c.isdigit() for c in m[0]) <= 15:
+            spans.append((m.start(), m.end(), "[PHONE]"))
+    spans += [(m.start(), m.end(), "[NAME]") for m in HANDLE.finditer(text)
+              if not _BRAND_HANDLE.search(m[1])]
+    spans += [(m.start(1), m.end(1), "[NAME]") for m in SIGNOFF.finditer(text)]
+    return spans
+
+
+def apply_spans(text: str, spans: Iterable[Span]) -> str:
+    """Replace spans by their tokens; overlaps resolve to the earliest, then longest span."""
+    chosen: list[Span] = []
+    for start, end, token in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if chosen and start < chosen[-1][1]:
+            continue
+        chosen.append((start, end, token))
+    out, pos = [], 0
+    for start, end, token in chosen:
+        out += [text[pos:start], token]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class Redactor:
+    """Redacts PII from batches of texts.
+
+    Args:
+        ner: a spaCy pipeline with an `ner` component (see `build_redaction_nlp`), or None to
+            redact with patterns only.
+        batch_size: `nlp.pipe` batch size.
+    """
+
+    def __init__(self, ner: Language | None = None, batch_size: int = 256) -> None:
+        self.ner = ner
+        self.batch_size = batch_size
+
+    def redact_many(self, texts: list[str]) -> list[str]:
+        """Redact every text; the result has one string per input, in order."""
+        spans = [find_pattern_spans(t) for t in texts]
+        if self.ner is not None:
+            # Only texts with a capital letter can hold a name NER would find.
+            todo = [i for i, t in enumerate(texts) if any(c.isupper() for c in t)]
+            docs = self.ner.pipe((texts[i] for i in todo), batch_size=self.batch_size)
+            for i, doc in zip(todo, docs, strict=True):
+                spans[i] += [(e.start_char, e.end_char, "[NAME]") for e in doc.ents
+                             if e.label_ == "PERSON"]
+        return [apply_spans(t, s) for t, s in zip(texts, spans, strict=True)]
+
+    def redact(self, text: str) -> str:
+        """Redact one text."""
+        return self.redact_many([text])[0]

@@ -1,0 +1,215 @@
+"""Tests for the issue catalogue (nlp.issues) and its helpers (nlp.issue_labels)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+# Prove that nothing is downloaded: any Hugging Face Hub access fails from here on.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+from nlp.embeddings import HashingEmbedder, build_embedder  # noqa: E402
+from nlp.issue_labels import make_label, relabel_by_size  # noqa: E402
+from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig  # noqa: E402
+
+NIGHT1 = date(2026, 11, 25)
+NIGHT2 = date(2026, 11, 26)
+
+REFUND = [
+    "my refund has not arrived",
+    "the refund still has not arrived",
+    "where is my refund",
+    "I am still waiting for my refund",
+    "refund not received yet",
+    "my refund is late",
+]
+CHARGED = [
+    "I was charged twice",
+    "you charged me twice for one order",
+    "charged twice on my card",
+    "why was I charged twice",
+    "I got charged twice this month",
+]
+DELIVERY = [
+    "my package was never delivered",
+    "the package never arrived at my door",
+    "package delivered to the wrong address",
+    "tracking says delivered but no package",
+    "package is lost in delivery",
+]
+LOGIN = [
+    "I can't log in to my account",
+    "login to my account keeps failing",
+    "my account login does not work",
+    "unable to log in to the account",
+    "account locked after login attempts",
+]
+
+# Word-overlap embeddings give lower cosines than MiniLM, so the hashing tests use looser
+# thresholds; the logic under test is the same.
+HASHING_CONFIG = IssueCatalogueConfig(match_threshold=0.3, distance_threshold=0.85)
+
+
+def new_catalogue() -> IssueCatalogue:
+    return IssueCatalogue(HASHING_CONFIG, HashingEmbedder())
+
+
+def test_embeddings_hashing_rows_are_unit_float32() -> None:
+    vectors = build_embedder("hashing").encode(REFUND + [""])
+    assert vectors.dtype == np.float32
+    norms = np.linalg.norm(vectors, axis=1)
+    np.testing.assert_allclose(norms[:-1], 1.0, rtol=1e-5)
+    assert norms[-1] == 0.0
+    with pytest.raises(ValueError, match="unknown embedder"):
+        build_embedder("word2vec")
+
+
+def test_issues_night1_finds_one_issue_per_kind() -> None:
+    statements = REFUND + CHARGED + DELIVERY
+    ids = new_catalogue().update(statements, NIGHT1)
+    groups = [ids[:6], ids[6:11], ids[11:]]
+    assert all(len(set(group)) == 1 and group[0] != -1 for group in groups)
+    assert sorted({group[0] for group in groups}) == [0, 1, 2]
+
+
+def test_issues_same_input_gives_same_ids() -> None:
+    statements = REFUND + CHARGED + DELIVERY + ["the weather is nice today"]
+    assert new_catalogue().update(statements, NIGHT1) == new_catalogue().update(
+        statements, NIGHT1
+    )
+
+
+def test_issues_night2_keeps_night1_ids() -> None:
+    catalogue = new_catalogue()
+    first = catalogue.update(REFUND + CHARGED, NIGHT1)
+    second = catalogue.update(["my refund has still not arrived", "charged twice again"], NIGHT2)
+    assert second == [first[0], first[6]]
+    assert catalogue.issues_[first[0]].last_seen == NIGHT2
+    assert catalogue.issues_[first[0]].first_seen == NIGHT1
+    assert catalogue.issues_[first[0]].calls_total == len(REFUND) + 1
+
+
+def test_issues_new_kind_on_night2_gets_new_larger_id() -> None:
+    catalogue = new_catalogue()
+    first = catalogue.update(REFUND + CHARGED, NIGHT1)
+    second = catalogue.update(LOGIN + ["where is my refund"], NIGHT2)
+    login_ids = set(second[:-1])
+    assert len(login_ids) == 1
+    assert min(login_ids) > max(first)
+    assert second[-1] == first[0]
+    row = next(r for r in catalogue.issue_rows() if r["issue_id"] in login_ids)
+    assert "login" in row["label"] or "account" in row["label"]
+    assert row["first_seen"] == NIGHT2
+    assert 1 <= len(row["example_quotes"]) <= 3
+    assert set(row["example_quotes"]) <= set(LOGIN)
+
+
+def test_issues_state_round_trip_gives_same_assignments() -> None:
+    catalogue = new_catalogue()
+    catalogue.update(REFUND + CHARGED, NIGHT1)
+    state, centroids = catalogue.to_state()
+    state = json.loads(json.dumps(state))  # what the flow writes and reads back
+    restored = IssueCatalogue.from_state(state, centroids, HASHING_CONFIG, HashingEmbedder())
+    assert restored.issue_rows() == catalogue.issue_rows()
+    night2 = DELIVERY + ["where is my refund", "charged twice again", "hello"]
+    assert restored.update(night2, NIGHT2) == catalogue.update(night2, NIGHT2)
+    assert restored.to_state()[0] == catalogue.to_state()[0]
+
+
+def test_issues_from_state_refuses_other_embedder() -> None:
+    catalogue = new_catalogue()
+    catalogue.update(REFUND, NIGHT1)
+    state, centroids = catalogue.to_state()
+    other = build_embedder("minilm")  # not loaded: only its name is compared
+    with pytest.raises(ValueError, match="embedder"):
+        IssueCatalogue.from_state(state, centroids, HASHING_CONFIG, other)
+    with pytest.raises(ValueError, match="state_version"):
+        IssueCatalogue.from_state({**state, "state_version": 99}, centroids, None, other)
+
+
+def test_issues_same_night_twice_is_refused() -> None:
+    catalogue = new_catalogue()
+    catalogue.update(REFUND, NIGHT1)
+    with pytest.raises(ValueError, match="already updated"):
+        catalogue.update(REFUND, NIGHT1)
+
+
+@pytest.mark.parametrize("n_statements", [0, 1, 3])
+def test_issues_tiny_inputs_do_not_crash(n_statements: int) -> None:
+    catalogue = new_catalogue()
+    ids = catalogue.update(REFUND[:n_statements], NIGHT1)
+    assert ids == [-1] * n_statements
+    assert catalogue.issue_rows() == []
+    assert catalogue.daily_rows(NIGHT1) == []
+    state, centroids = catalogue.to_state()
+    assert state["totals"] == {NIGHT1.isoformat(): n_statements}
+    assert centroids.shape[0] == 0
+
+
+def test_issues_only_outliers_and_stop_words() -> None:
+    statements = ["the weather", "a red bicycle", "football scores", "pizza oven", "I am", ""]
+    ids = new_catalogue().update(statements, NIGHT1)
+    assert ids == [-1] * len(statements)
+
+
+def make_history_catalogue() -> IssueCatalogue:
+    """Issue 0 seen on 3 earlier nights, issue 1 new tonight, issue 2 quiet tonight."""
+    catalogue = new_catalogue()
+    tonight = date(2026, 11, 26)
+    d = [(tonight - timedelta(days=k)).isoformat() for k in range(10)]
+    catalogue.totals_ = {d[9]: 50, d[3]: 100, d[2]: 50, d[1]: 200, d[0]: 100}
+    vector = np.zeros(4, dtype=np.float32)
+    specs = [  # issue_id, first_seen, history
+        (0, tonight - timedelta(days=9), {d[9]: 40, d[3]: 10, d[2]: 10, d[1]: 10, d[0]: 30}),
+        (1, tonight, {d[0]: 5}),
+        (2, tonight - timedelta(days=2), {d[2]: 4}),
+    ]
+    for issue_id, first_seen, history in specs:
+        catalogue.issues_[issue_id] = Issue(
+            issue_id, f"issue {issue_id}", [], [], first_seen, tonight, vector,
+            sum(history.values()), history,
+        )
+    return catalogue
+
+
+def test_issues_daily_rows_arithmetic() -> None:
+    rows = {r["issue_id"]: r for r in make_history_catalogue().daily_rows(date(2026, 11, 26))}
+    assert set(rows) == {0, 1, 2}
+    # Issue 0: tonight 30/100; previous 7 nights seen: 10/100, 10/50, 10/200 (night -9 is
+    # outside the window).
+    baseline = (0.1 + 0.2 + 0.05) / 3
+    assert rows[0]["calls"] == 30
+    assert rows[0]["share"] == pytest.approx(0.3)
+    assert rows[0]["baseline"] == pytest.approx(baseline)
+    assert rows[0]["change"] == pytest.approx(0.3 - baseline)
+    assert rows[0]["is_growing"] and not rows[0]["is_new"]
+    assert rows[1] == {
+        "issue_id": 1, "calls": 5, "share": 0.05, "baseline": 0.0, "change": 0.05,
+        "is_new": True, "is_growing": True,
+    }
+    # Issue 2: no calls tonight but 4/50 two nights ago: kept, baseline = mean(0, .08, 0).
+    assert rows[2]["calls"] == 0 and rows[2]["share"] == 0.0
+    assert rows[2]["baseline"] == pytest.approx(0.08 / 3)
+    assert not rows[2]["is_growing"]
+
+
+def test_issue_labels_relabel_and_label() -> None:
+    raw = np.array([2, 2, 0, 1, 2, 0, 0, 1])
+    assert relabel_by_size(raw, 3).tolist() == [0, 0, 1, -1, 0, 1, 1, -1]
+    assert make_label(["refund", "refund arrived", "arrived", "order"]) == "refund arrived · order"
+    assert make_label([]) == "(no keywords)"
+
+
+@pytest.mark.slow
+def test_issues_minilm_groups_paraphrases() -> None:
+    catalogue = IssueCatalogue(IssueCatalogueConfig(), build_embedder("minilm"))
+    ids = catalogue.update(REFUND + CHARGED + DELIVERY + LOGIN, NIGHT1)
+    groups = [ids[:6], ids[6:11], ids[11:16], ids[16:]]
+    majorities = [max(set(g), key=g.count) for g in groups]
+    assert len(set(majorities)) == 4 and -1 not in majorities
+    assert catalogue.update(["my refund still hasn't come"], NIGHT2) == [majorities[0]]
