@@ -52,14 +52,16 @@ def analyse_batch(engine: Engine, batch: SourceBatch) -> dict[str, list[dict]]:
     calls = engine.analyzer.analyze(batch.transcripts)
     engine.tally.add(calls)
     redact = engine.redactor.redact_many
+    calls_rows = records.calls_rows(calls, redact)
     return {
-        "calls": records.calls_rows(calls, redact),
+        "calls": calls_rows,
         "turns": records.turns_rows(calls, redact),
         "pain_points": records.pain_points_rows(calls, redact),
         "recovery_moments": records.recovery_rows(calls, redact),
         "quarantine": records.quarantine_rows(batch.quarantined, redact),
-        "_statements": [{"call_id": c.transcript.call_id, "text": c.issue_statement,
-                         "pains": len(c.pain_points)} for c in calls],
+        # Redacted: statements become the issues' example quotes.
+        "_statements": [{"call_id": row["call_id"], "text": row["issue_statement"]}
+                        for row in calls_rows],
     }
 
 

@@ -99,9 +99,14 @@ def to_table(name: str, rows: list[dict]) -> pa.Table:
     if extra:
         raise SchemaMismatch(f"{name}: columns not in the schema: {sorted(extra)}")
     try:
-        return pa.Table.from_pylist(rows, schema=schema)
+        table = pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
         raise SchemaMismatch(f"{name}: rows do not match the schema: {e}") from e
+    # Arrow does not enforce `nullable=False` on construction: check it here.
+    nulls = [f.name for f in schema if not f.nullable and table[f.name].null_count]
+    if nulls:
+        raise SchemaMismatch(f"{name}: nulls in non-nullable columns {nulls}")
+    return table
 
 
 def partition_dir(out: Path, name: str, run_date: date) -> Path:

@@ -1,0 +1,36 @@
+"""Shared fixtures: offline runtime defaults, one temporary Prefect server per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from flows.runtime import configure_runtime
+
+configure_runtime(Path(__file__).resolve().parent.parent / ".prefect")
+os.environ.setdefault("CALLINSIGHT_EMBEDDER", "hashing")  # fast tests; MiniLM is marked slow
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """A temporary Prefect API for the tests that run the flow (~20 s, once)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture()
+def sample_slice() -> Path:
+    """Two nights (30 calls each) of the bundled TweetSumm sample."""
+    return DATA / "sample_slice"
+
+
+@pytest.fixture()
+def bad_records() -> Path:
+    """Five good calls and ten bad records, one per kind (see tests/data/bad_records/README)."""
+    return DATA / "bad_records"

@@ -1,0 +1,169 @@
+"""The nightly flow on small real data: every table, summaries, reruns, quarantine, two nights."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from flows.tables import SCHEMA_VERSION, SCHEMAS, TABLES, partition_dir, read_partition
+
+NIGHT1, NIGHT2 = date(2026, 11, 25), date(2026, 11, 26)
+
+#: CONTRACT §2: the columns analysts depend on.
+REQUIRED = {
+    "calls": ["call_id", "started_at", "language", "channel", "agent_id", "team", "n_turns",
+              "customer_sentiment_start", "customer_sentiment_end", "sentiment_trend",
+              "pain_point_count", "primary_issue_id", "recovered"],
+    "turns": ["call_id", "turn_index", "speaker", "text", "sentiment", "is_pain_point",
+              "pain_category", "empathy_score"],
+    "pain_points": ["call_id", "turn_index", "category", "severity", "quote", "char_start",
+                    "char_end", "issue_id"],
+    "recovery_moments": ["call_id", "agent_id", "team", "turn_index", "quote",
+                         "sentiment_before", "sentiment_after", "score"],
+    "issues": ["issue_id", "label", "keywords", "example_quotes", "first_seen", "last_seen",
+               "calls_total"],
+    "issue_daily": ["issue_id", "calls", "share", "baseline", "change", "is_new", "is_growing"],
+    "agent_daily": ["agent_id", "team", "calls", "hard_calls", "recoveries", "mean_empathy"],
+    "quarantine": ["source", "call_id", "reason", "excerpt"],
+}
+
+
+def run_night(input_path: Path, out: Path, night: date):
+    from flows.nightly import transcript_insights
+
+    return transcript_insights(input_path, out, night, 16)
+
+
+def read_input(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def two_nights(tmp_path_factory, prefect_server) -> Path:
+    """The sample slice run for two nights into one output root."""
+    out = tmp_path_factory.mktemp("out")
+    slice_dir = Path(__file__).parent / "data" / "sample_slice"
+    run_night(slice_dir, out, NIGHT1)
+    run_night(slice_dir, out, NIGHT2)
+    return out
+
+
+def test_flow_writes_every_table_with_contract_columns(two_nights: Path):
+    for name in TABLES:
+        files = sorted(partition_dir(two_nights, name, NIGHT1).glob("part-*.parquet"))
+        assert files, f"no parquet for {name}"
+        schema = pq.read_schema(files[0])
+        assert schema.metadata[b"callinsight.schema_version"] == SCHEMA_VERSION.encode()
+        assert set(REQUIRED[name]) <= set(schema.names), name
+        assert schema.remove_metadata().equals(SCHEMAS[name].remove_metadata()), name
+
+
+def test_flow_counts_every_call_and_turn(two_nights: Path, sample_slice: Path):
+    calls_in = read_input(sample_slice / "2026-11-25" / "calls.jsonl")
+    calls = read_partition(two_nights, "calls", NIGHT1)
+    turns = read_partition(two_nights, "turns", NIGHT1)
+    assert sorted(calls["call_id"].to_pylist()) == sorted(c["call_id"] for c in calls_in)
+    assert turns.num_rows == sum(len(c["turns"]) for c in calls_in)
+    by_call = {c["call_id"]: len(c["turns"]) for c in calls_in}
+    ids, n_turns = calls["call_id"].to_pylist(), calls["n_turns"].to_pylist()
+    assert dict(zip(ids, n_turns, strict=True)) == by_call
+
+
+def test_flow_pain_points_point_into_their_turns(two_nights: Path, sample_slice: Path):
+    calls_in = {c["call_id"]: c for c in read_input(sample_slice / "2026-11-25" / "calls.jsonl")}
+    pains = read_partition(two_nights, "pain_points", NIGHT1).to_pylist()
+    assert pains, "the sample slice has complaints: expected pain points"
+    for p in pains:
+        text = calls_in[p["call_id"]]["turns"][p["turn_index"]]["text"]
+        assert 0 <= p["char_start"] < p["char_end"] <= len(text)
+        assert 0.0 <= p["severity"] <= 1.0
+        assert calls_in[p["call_id"]]["turns"][p["turn_index"]]["speaker"] == "customer"
+
+
+def test_flow_values_within_contract_ranges(two_nights: Path):
+    turns = read_partition(two_nights, "turns", NIGHT1).to_pylist()
+    assert all(-1.0 <= t["sentiment"] <= 1.0 for t in turns)
+    for t in turns:
+        if t["speaker"] == "agent":
+            assert 0.0 <= t["empathy_score"] <= 1.0
+        else:
+            assert t["empathy_score"] is None
+    calls = read_partition(two_nights, "calls", NIGHT1).to_pylist()
+    recovered = {c["call_id"] for c in calls if c["recovered"]}
+    saves = read_partition(two_nights, "recovery_moments", NIGHT1)["call_id"].to_pylist()
+    assert recovered == set(saves)
+
+
+def test_flow_redacts_handles_in_every_text(two_nights: Path):
+    texts = read_partition(two_nights, "turns", NIGHT1)["text"].to_pylist()
+    assert any("[NAME]" in t for t in texts)
+    assert not any("@1" in t or "@2" in t for t in texts), "numeric customer handles must go"
+
+
+def test_flow_writes_summaries_per_team(two_nights: Path):
+    teams = set(read_partition(two_nights, "calls", NIGHT1)["team"].to_pylist())
+    folder = partition_dir(two_nights, "summaries", NIGHT1)
+    assert {p.stem for p in folder.glob("*.md")} == teams
+    assert {p.stem for p in folder.glob("*.html")} == teams
+    text = (folder / "applesupport.md").read_text(encoding="utf-8")
+    assert text.startswith("# applesupport: night of 2026-11-25")
+    assert "Calls analysed:" in text and "## Agents" in text
+
+
+def test_flow_second_night_keeps_issue_ids(two_nights: Path):
+    first = read_partition(two_nights, "issues", NIGHT1).to_pylist()
+    second = {r["issue_id"]: r for r in read_partition(two_nights, "issues", NIGHT2).to_pylist()}
+    for issue in first:
+        assert issue["issue_id"] in second
+        assert second[issue["issue_id"]]["first_seen"] == issue["first_seen"]
+        assert second[issue["issue_id"]]["calls_total"] >= issue["calls_total"]
+    ids = set(read_partition(two_nights, "calls", NIGHT2)["primary_issue_id"].to_pylist())
+    assert ids <= set(second) | {-1}
+
+
+def test_flow_rerun_gives_identical_tables(two_nights: Path, sample_slice: Path):
+    before = {name: read_partition(two_nights, name, NIGHT1) for name in TABLES}
+    run_night(sample_slice, two_nights, NIGHT1)
+    for name in TABLES:
+        after = read_partition(two_nights, name, NIGHT1)
+        assert after.equals(before[name]), f"{name} changed on rerun"
+        assert len(list(partition_dir(two_nights, name, NIGHT1).glob("*"))) >= 1
+    assert not list(two_nights.glob("*/.staging-*")), "staging folders must not remain"
+
+
+def test_flow_quarantines_bad_records(tmp_path: Path, bad_records: Path, prefect_server):
+    result = run_night(bad_records / "calls.jsonl", tmp_path, NIGHT2)
+    lines = [ln for ln in (bad_records / "calls.jsonl").read_text().splitlines() if ln.strip()]
+    calls = read_partition(tmp_path, "calls", NIGHT2)
+    quarantine = read_partition(tmp_path, "quarantine", NIGHT2).to_pylist()
+    assert calls.num_rows == 5 and len(quarantine) == 10
+    assert calls.num_rows + len(quarantine) == len(lines), "a record was dropped silently"
+    reasons = " | ".join(q["reason"] for q in quarantine)
+    for expected in ("invalid JSON", "not a JSON object", "missing call_id", "missing turns",
+                     "turns is not a list", "no turns", "bad turn", "empty call",
+                     "duplicate call_id", "bad started_at"):
+        assert expected in reasons
+    assert all(q["source"].startswith(str(bad_records)) for q in quarantine)
+    assert result.rows["quarantine"] == 10
+
+
+def test_flow_tables_read_with_duckdb(two_nights: Path):
+    con = duckdb.connect()
+    glob = str(two_nights / "calls" / "**" / "*.parquet")
+    rows = con.execute(
+        f"select run_date, count(*) from read_parquet('{glob}', hive_partitioning=true) "
+        "group by run_date order by run_date").fetchall()
+    assert [(str(d), n) for d, n in rows] == [("2026-11-25", 30), ("2026-11-26", 30)]
+
+
+def test_flow_quarantines_unsupported_files(tmp_path: Path, bad_records: Path, prefect_server):
+    result = run_night(bad_records, tmp_path, NIGHT2)  # the folder also holds a README.md
+    quarantine = read_partition(tmp_path, "quarantine", NIGHT2).to_pylist()
+    assert result.rows["calls"] == 5 and len(quarantine) == 11
+    assert any(q["reason"] == "unsupported file type" and q["source"].endswith("README.md")
+               for q in quarantine)
