@@ -15,6 +15,8 @@ from nlp.sentiment import SentimentConfig, score_sentiment
 
 #: Categories that are pain by themselves, whatever the words' polarity.
 _ALWAYS_PAIN = frozenset({"cancellation", "repeat_contact"})
+#: Categories that are pain when the sentence is not positive ("I want my money back").
+_NEUTRAL_PAIN = frozenset({"refund", "account_access", "transfer_escalation"})
 
 
 class PainPointConfig(BaseModel):
@@ -25,6 +27,7 @@ class PainPointConfig(BaseModel):
     patterns: str = "pain_patterns.v1"
     severity_cues: str = "severity_cues.v1"
     negative_threshold: float = -0.3  # sentence sentiment at or below this is pain
+    neutral_ceiling: float = 0.1  # "neutral" for the categories that hurt without saying so
     min_chars: int = 8
     sentiment: SentimentConfig = SentimentConfig()
 
@@ -78,7 +81,10 @@ def detect_pain_points(call_id: str, turn_index: int, text: str,
         sentiment = score_sentiment(sentence, cfg.sentiment)
         category = categorise(sentence, cfg)
         painful = sentiment <= cfg.negative_threshold or (
-            category is not None and (sentiment < 0 or category in _ALWAYS_PAIN)
+            category is not None and (
+                sentiment < 0 or category in _ALWAYS_PAIN
+                or (category in _NEUTRAL_PAIN and sentiment <= cfg.neutral_ceiling)
+            )
         )
         if not painful:
             continue

@@ -137,7 +137,7 @@ EMPATHY_MARKERS_V1: dict[str, list[str]] = {
     ],
 }
 EMPATHY_WEIGHTS_V1: dict[str, float] = {
-    "apology": 0.9,
+    "apology": 0.6,  # a bare "sorry" alone stays below recovery's empathy bar (0.5)
     "acknowledgement": 0.8,
     "ownership": 0.5,
     "reassurance": 0.6,

@@ -1,7 +1,8 @@
 """Empathetic recovery: a customer who starts frustrated, an empathetic agent turn, a better end.
 
 Definition (v1, documented in the README):
-* start = mean sentiment of the first `window` customer turns;
+* start = mean sentiment of the first `window` customer turns (fewer when the call is short,
+  so that the start and end windows never overlap);
 * end = weighted mean of the last `window` customer turns, the last one weighted `end_weight`
   times the one before (the end of a call matters most to how it is remembered);
 * a call is a recovery when start <= `frustrated_below`, end - start >= `min_lift`,
@@ -35,9 +36,11 @@ def summarise_trajectory(customer_sentiments: list[float], cfg: RecoveryConfig =
     """Return (start, end, trend) of a customer's sentiment trajectory; Nones when empty."""
     if not customer_sentiments:
         return None, None, None
-    head = customer_sentiments[: cfg.window]
+    # Start and end windows never overlap, so a two-turn call compares its two turns.
+    window = max(1, min(cfg.window, len(customer_sentiments) // 2))
+    head = customer_sentiments[:window]
     start = sum(head) / len(head)
-    tail = customer_sentiments[-cfg.window:]
+    tail = customer_sentiments[-window:]
     weights = [1.0] * (len(tail) - 1) + [cfg.end_weight]
     end = sum(w * s for w, s in zip(weights, tail, strict=True)) / sum(weights)
     return round(start, 4), round(end, 4), round(end - start, 4)

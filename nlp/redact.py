@@ -22,7 +22,13 @@ PHONE = re.compile(
 HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
 SIGNOFF = re.compile(r"(?:\^|(?<=\s)[-~*])\s?([A-Z][A-Za-z]{0,11})\s*$")
 #: Handles of organisations, kept: they name a brand, not a person.
-_BRAND_HANDLE = re.compile(r"support|help|care|service|team|official|desk|_?cs$", re.IGNORECASE)
+_BRAND_HANDLE = re.compile(
+    r"(?:support|help|helps|care|cares|service|team|official|desk|_cs)$|^ask", re.IGNORECASE
+)
+_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}\b")
+#: When spans overlap they are merged and the strongest token wins (an e-mail that a phone
+#: pattern runs into must not leak its rest).
+_PRIORITY = {"[EMAIL]": 5, "[IBAN]": 4, "[CARD]": 3, "[PHONE]": 2, "[NAME]": 1}
 
 Span = tuple[int, int, str]
 
@@ -54,7 +60,7 @@ def find_pattern_spans(text: str) -> list[Span]:
         if 13 <= len(digits) <= 19 and luhn_valid(digits):
             spans.append((m.start(), m.end(), "[CARD]"))
     for m in PHONE.finditer(text):
-        if 9 <= sum(c.isdigit() for c in m[0]) <= 15:
+        if 9 <= sum(c.isdigit() for c in m[0]) <= 15 and not _DATE_START.match(m[0]):
             spans.append((m.start(), m.end(), "[PHONE]"))
     spans += [(m.start(), m.end(), "[NAME]") for m in HANDLE.finditer(text)
               if not _BRAND_HANDLE.search(m[1])]
@@ -63,10 +69,13 @@ def find_pattern_spans(text: str) -> list[Span]:
 
 
 def apply_spans(text: str, spans: Iterable[Span]) -> str:
-    """Replace spans by their tokens; overlaps resolve to the earliest, then longest span."""
+    """Replace spans by their tokens; overlapping spans merge, the strongest token wins."""
     chosen: list[Span] = []
     for start, end, token in sorted(spans, key=lambda s: (s[0], -s[1])):
         if chosen and start < chosen[-1][1]:
+            prev_start, prev_end, prev_token = chosen[-1]
+            strongest = max(prev_token, token, key=_PRIORITY.__getitem__)
+            chosen[-1] = (prev_start, max(prev_end, end), strongest)
             continue
         chosen.append((start, end, token))
     out, pos = [], 0

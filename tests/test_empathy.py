@@ -62,8 +62,6 @@ def test_empathy_score_each_kind_counts_once():
     assert score_empathy(one) < score_empathy(two) < score_empathy(mixed)
 
 
-@pytest.mark.xfail(strict=True, reason="weakness: a bare 'sorry' (weight 0.9) alone scores 0.59, "
-                   "above recovery's min_empathy 0.5, even in a dismissive turn")
 def test_empathy_dismissive_sorry_is_not_empathetic():
     assert score_empathy(find_empathy_markers("Sorry, but that's the rules.")) < 0.5
 

@@ -52,7 +52,9 @@ LOGIN = [
 
 # Word-overlap embeddings give lower cosines than MiniLM, so the hashing tests use looser
 # thresholds; the logic under test is the same.
-HASHING_CONFIG = IssueCatalogueConfig(match_threshold=0.3, distance_threshold=0.85)
+HASHING_CONFIG = IssueCatalogueConfig(
+    match_threshold=0.3, distance_threshold=0.85, min_cluster_size=5
+)
 
 
 def new_catalogue() -> IssueCatalogue:

@@ -1,0 +1,93 @@
+"""Unit tests for nlp.analyze.CallAnalyzer on small hand-built transcripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.analyze import CallAnalyzer, clean_statement
+from nlp.pipeline import build_nlp
+from nlp.schema import AGENT, CUSTOMER, OTHER, Transcript, Turn
+
+
+def call(call_id: str, *turns: tuple[str, str], language: str | None = None) -> Transcript:
+    return Transcript(call_id, tuple(Turn(i, who, text) for i, (who, text) in enumerate(turns)),
+                      language=language)
+
+
+REQUEST = call(
+    "req",
+    (CUSTOMER, "@AppleSupport Hi, how do I change the address on my account? "
+               "https://t.co/abc123 thanks"),
+    (AGENT, "Happy to help! Let me send you the steps."),
+)
+COMPLAINT = call(
+    "pain",
+    (CUSTOMER, "I was charged twice for one order. This is the third time I'm calling."),
+    (AGENT, "I'm so sorry about that, let me fix it right away."),
+    (OTHER, "Transferring you now."),
+    (CUSTOMER, "Thank you, that's great."),
+)
+AGENT_ONLY = call("agent-only", (AGENT, "Hello, is anyone there?"), (AGENT, "Closing the chat."))
+
+
+@pytest.fixture(scope="module")
+def analyses():
+    return CallAnalyzer(nlp=build_nlp()).analyze([REQUEST, COMPLAINT, AGENT_ONLY])
+
+
+def test_analyze_one_analysis_per_transcript_in_order(analyses):
+    assert [a.transcript.call_id for a in analyses] == ["req", "pain", "agent-only"]
+    for a in analyses:
+        assert [t.turn for t in a.turns] == list(a.transcript.turns)
+
+
+def test_analyze_empathy_only_on_agent_turns(analyses):
+    for a in analyses:
+        for t in a.turns:
+            assert -1.0 <= t.sentiment <= 1.0
+            if t.turn.speaker == AGENT:
+                assert t.empathy is not None and 0.0 <= t.empathy <= 1.0
+            else:
+                assert t.empathy is None and t.empathy_markers == ()
+    agent = analyses[1].turns[1]
+    assert agent.empathy > 0.65 and agent.empathy_markers == ("apology", "ownership", "ownership")
+
+
+def test_analyze_pain_points_only_on_customer_turns(analyses):
+    pain = analyses[1]
+    assert [p.category for p in pain.pain_points] == ["billing", "repeat_contact"]
+    assert all(p.call_id == "pain" and p.turn_index == 0 for p in pain.pain_points)
+    assert all(t.pain_points == () for t in pain.turns if t.turn.speaker != CUSTOMER)
+    assert analyses[0].pain_points == ()
+
+
+def test_analyze_issue_statement_is_first_request_without_urls_or_handles(analyses):
+    statement = analyses[0].issue_statement
+    assert statement == "Hi, how do I change the address on my account?"
+    assert "@" not in statement and "http" not in statement
+
+
+def test_analyze_issue_statement_from_pain_points(analyses):
+    assert analyses[1].issue_statement == (
+        "I was charged twice for one order. This is the third time I'm calling.")
+
+
+def test_analyze_no_customer_turns(analyses):
+    a = analyses[2]
+    assert a.sentiment_start is None and a.sentiment_end is None and a.sentiment_trend is None
+    assert a.recovery is None and a.issue_statement == "" and a.pain_points == ()
+
+
+def test_analyze_language_from_transcript_or_detected():
+    de = call("de", (CUSTOMER, "Ich habe meine Bestellung noch nicht erhalten, das ist schlecht."))
+    given = call("given", (CUSTOMER, "Where is my parcel, it should be here by now."),
+                 language="es")
+    a_de, a_given = CallAnalyzer().analyze([de, given])
+    assert a_de.language == "de"
+    assert a_given.language == "es"
+
+
+def test_analyze_clean_statement_drops_urls_handles_and_folds_space():
+    assert clean_statement("  @Brand_x  see http://a.b/c?d=1\n\tand  https://x.y now @me ") == \
+        "see and now"
+    assert clean_statement("mail me at jo@example.com") == "mail me at jo@example.com"
