@@ -23,7 +23,8 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from nlp.embeddings import MiniLMEmbedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
 
-DATA = Path("/work/shared/data/banking77/train.csv")
+# ../shared/data beside the repository (see its README).
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "banking77" / "train.csv"
 NIGHT1, NIGHT2 = date(2026, 11, 25), date(2026, 11, 26)
 SETTINGS = [  # (distance_threshold, pca_dims)
     (0.4, 0), (0.45, 0), (0.5, 0), (0.6, 0), (0.5, 50), (0.6, 50),

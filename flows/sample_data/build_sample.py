@@ -29,6 +29,7 @@ import argparse
 import collections
 import gzip
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -107,7 +108,8 @@ def parse_document(doc: str) -> tuple[str, list[dict]]:
     )
     if rebuilt != doc:
         raise ValueError(f"{conv_id}: turns do not reproduce the source document")
-    return conv_id, turns
+    # Tweets carry HTML entities (&amp; &gt;): store the text a person would read.
+    return conv_id, [dict(t, text=html.unescape(t["text"])) for t in turns]
 
 
 def derive_team(turns: list[dict]) -> str:
@@ -150,7 +152,9 @@ def derive_agent(call_id: str, team: str, turns: list[dict]) -> tuple[str, bool]
             first_seen.setdefault(sig, len(first_seen))
     if counts:
         best = min(counts, key=lambda s: (-counts[s], first_seen[s]))
-        return f"a-{team}-{best}", True
+        # Pseudonymous: a signature is often an agent's real name, which must not become an id.
+        digest = hashlib.sha1(f"{team}:{best}".encode()).hexdigest()[:6]
+        return f"a-{team}-{digest}", True
     n = stable_int(call_id, "agent") % AGENT_POOL + 1
     return f"a-{team}-{n:02d}", False
 

@@ -1,0 +1,64 @@
+"""`make bench`: speed and memory of each stage on the bundled sample corpus.
+
+Prints one table: stage, items, seconds, items/s; then the process's peak memory. Timings
+are wall time on this machine (2 cores); the analysis stages run on one core.
+
+Run: .venv/bin/python -m flows.bench.run
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from datetime import date
+
+from flows.runtime import configure_runtime
+from flows.settings import SAMPLE_INPUT
+from flows.sources import FileSource
+from nlp.analyze import CallAnalyzer
+from nlp.embeddings import build_embedder
+from nlp.issues import IssueCatalogue, IssueCatalogueConfig
+from nlp.pipeline import build_redaction_nlp
+from nlp.redact import Redactor
+
+
+def timed(label: str, items: int, fn, rows: list) -> object:
+    start = time.perf_counter()
+    result = fn()
+    seconds = time.perf_counter() - start
+    rows.append((label, items, seconds, items / seconds if seconds else float("inf")))
+    return result
+
+
+def main() -> None:
+    configure_runtime()
+    rows: list[tuple[str, int, float, float]] = []
+    source = FileSource(SAMPLE_INPUT)
+    transcripts = timed("read sample (all nights)", 857,
+                        lambda: [t for b in source.iter_batches(500) for t in b.transcripts], rows)
+    n_turns = sum(len(t.turns) for t in transcripts)
+    analyzer = CallAnalyzer()
+    calls = timed("detection (turns)", n_turns, lambda: analyzer.analyze(transcripts), rows)
+    texts = [t.turn.text for c in calls for t in c.turns]
+    redactor = Redactor(build_redaction_nlp())
+    timed("redaction incl. NER (turns)", len(texts), lambda: redactor.redact_many(texts), rows)
+    pattern_only = Redactor(None)
+    timed("redaction patterns only (turns)", len(texts),
+          lambda: pattern_only.redact_many(texts), rows)
+    statements = [c.issue_statement for c in calls]
+    embedder = build_embedder("minilm")
+    embedder.encode(statements[:8])  # load the model outside the timing
+    timed("MiniLM embedding (statements)", len(statements),
+          lambda: embedder.encode(statements), rows)
+    catalogue = IssueCatalogue(IssueCatalogueConfig(), embedder)
+    timed("issue catalogue update incl. embedding", len(statements),
+          lambda: catalogue.update(statements, date(2026, 11, 26)), rows)
+    print(f"{'stage':<42}{'items':>8}{'seconds':>10}{'items/s':>12}")
+    for label, items, seconds, rate in rows:
+        print(f"{label:<42}{items:>8}{seconds:>10.2f}{rate:>12.0f}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS): {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
