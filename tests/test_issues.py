@@ -209,7 +209,9 @@ def test_issue_labels_relabel_and_label() -> None:
 
 @pytest.mark.slow
 def test_issues_minilm_groups_paraphrases() -> None:
-    catalogue = IssueCatalogue(IssueCatalogueConfig(), build_embedder("minilm"))
+    # The fine-grained setting measured best on banking77 (the v1 default is coarser).
+    config = IssueCatalogueConfig(distance_threshold=0.45, min_cluster_size=5, match_threshold=0.55)
+    catalogue = IssueCatalogue(config, build_embedder("minilm"))
     ids = catalogue.update(REFUND + CHARGED + DELIVERY + LOGIN, NIGHT1)
     groups = [ids[:6], ids[6:11], ids[11:16], ids[16:]]
     majorities = [max(set(g), key=g.count) for g in groups]
