@@ -8,7 +8,7 @@ SAMPLE := flows/sample_data/tweetsumm
 FIRST  := 2026-11-24
 LAST   := 2026-11-26
 
-.PHONY: install run test test-fast lint bench eval clean
+.PHONY: install run test test-fast lint bench eval models clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m flows.bench.run
+
+## Quality of every detector on ../shared/data (held-out and cross-corpus splits).
+eval: $(STAMP)
+	$(BIN)/callinsight eval
+
+## Rebuild the trained artefacts under models/ from ../shared/data.
+models: $(STAMP)
+	$(BIN)/python -m flows.training.all
 
 clean:
 	rm -rf $(OUT)/*/ $(OUT)/_state .prefect .pytest_cache

@@ -2,6 +2,7 @@
 
     callinsight run --input PATH --output OUT [--date YYYY-MM-DD] [--batch-size N]
     callinsight backfill --input PATH --output OUT --from YYYY-MM-DD --to YYYY-MM-DD
+    callinsight eval [--data DIR] [--suite pain|sentiment|empathy|clustering]
     callinsight serve [--input PATH] [--output OUT] [--cron "30 2 * * *"]
 
 Exit status: 0 when the run completed (even with quarantined records), 2 for a usage problem
@@ -18,6 +19,7 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+from flows.evaluation.run import DEFAULT_DATA, SUITES
 from flows.runtime import configure_runtime
 from flows.settings import Settings
 from flows.sources import FileSource, SourceError
@@ -109,6 +111,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Evaluate every detector on labelled data from DATA (see flows/evaluation)."""
+    from flows.evaluation.run import main as run_eval
+
+    if not args.data.is_dir():
+        raise UsageError(f"evaluation data folder does not exist: {args.data}")
+    run_eval(args.suite or [], args.data)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `callinsight`."""
     settings = Settings()
@@ -127,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--to", dest="last", type=_parse_date, required=True)
     backfill.add_argument("--batch-size", type=int, default=None)
     backfill.set_defaults(func=cmd_backfill)
+    evaluate = sub.add_parser("eval", help="measure every detector on real labelled data")
+    evaluate.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                          help=f"shared data folder (default: {DEFAULT_DATA})")
+    evaluate.add_argument("--suite", action="append", choices=sorted(SUITES),
+                          help="one suite (repeatable; default: all)")
+    evaluate.set_defaults(func=cmd_eval)
     serve = sub.add_parser("serve", help="serve the flow on a nightly cron schedule")
     serve.add_argument("--input", type=Path, default=settings.input)
     serve.add_argument("--output", type=Path, default=settings.output)

@@ -1,0 +1,43 @@
+"""Loading and saving the trained artefacts under `models/` (the only place that does).
+
+A text model is two files in its folder: `model.json` (classes, feature config, provenance)
+and `model.npz` (coefficients). No pickle: loading an artefact never runs code.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from nlp.textmodel import LinearTextModel
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+STATIC_EMBEDDER_DIR = MODELS_DIR / "static-minilm"
+
+
+def save_text_model(model: LinearTextModel, folder: Path) -> Path:
+    """Write `model.json` + `model.npz` into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    header, arrays = model.to_arrays()
+    (folder / "model.json").write_text(json.dumps(header, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    np.savez_compressed(folder / "model.npz", **arrays)
+    return folder
+
+
+def load_text_model(folder: Path) -> LinearTextModel:
+    """Read a model written by `save_text_model`."""
+    header = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    with np.load(folder / "model.npz", allow_pickle=False) as arrays:
+        return LinearTextModel.from_arrays(header, dict(arrays))
+
+
+@cache
+def load_static_encoder(folder: Path = STATIC_EMBEDDER_DIR):
+    """The model2vec static sentence encoder distilled from all-MiniLM-L6-v2 (no torch)."""
+    from model2vec import StaticModel
+
+    return StaticModel.from_pretrained(str(folder))

@@ -1,0 +1,64 @@
+"""One table of evaluation results: a row per detector, dataset and split."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_score
+
+
+@dataclass(frozen=True)
+class Row:
+    """One measured result; metrics that do not apply are NaN."""
+
+    detector: str
+    dataset: str
+    split: str  # e.g. "held-out 20%", "cross: train airline -> test tweetsumm"
+    n: int
+    precision: float = math.nan
+    recall: float = math.nan
+    f1: float = math.nan  # macro-F1 unless `note` says otherwise
+    roc_auc: float = math.nan
+    extra: dict[str, float] = field(default_factory=dict)  # e.g. NMI, ARI, outliers
+    note: str = ""
+
+
+def binary_row(detector: str, dataset: str, split: str, y_true, y_score, threshold: float,
+               note: str = "") -> Row:
+    """Macro precision/recall/F1 at `threshold` and ROC-AUC of a binary detector."""
+    y_true = np.asarray(y_true).astype(int)
+    y_score = np.asarray(y_score, dtype=float)
+    y_pred = (y_score >= threshold).astype(int)
+    p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="macro",
+                                                 zero_division=0)
+    auc = roc_auc_score(y_true, y_score) if len(set(y_true)) == 2 else math.nan
+    return Row(detector, dataset, split, len(y_true), p, r, f, auc, note=note)
+
+
+def multiclass_row(detector: str, dataset: str, split: str, y_true, y_pred,
+                   note: str = "") -> Row:
+    """Macro precision/recall/F1 of a multi-class prediction."""
+    p, r, _, _ = precision_recall_fscore_support(y_true, y_pred, average="macro",
+                                                 zero_division=0)
+    f = f1_score(y_true, y_pred, average="macro", zero_division=0)
+    return Row(detector, dataset, split, len(y_true), p, r, f, note=note)
+
+
+def _fmt(x: float) -> str:
+    return "" if isinstance(x, float) and math.isnan(x) else f"{x:.3f}"
+
+
+def format_table(rows: list[Row]) -> str:
+    """A Markdown table of the rows (also readable in a terminal)."""
+    head = "| detector | dataset | split | n | precision | recall | F1 | ROC-AUC | other |"
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        other = ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                          for k, v in r.extra.items())
+        if r.note:
+            other = f"{other}; {r.note}" if other else r.note
+        lines.append(f"| {r.detector} | {r.dataset} | {r.split} | {r.n} | {_fmt(r.precision)} "
+                     f"| {_fmt(r.recall)} | {_fmt(r.f1)} | {_fmt(r.roc_auc)} | {other} |")
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""A small, fast, pickle-free text classifier shared by the trained detectors.
+
+Features are a static sentence embedding (model2vec, distilled here from all-MiniLM-L6-v2,
+see models/static-minilm) concatenated with hashed word n-grams (stateless: nothing to store
+but the hashing parameters); the head is a scikit-learn logistic regression. The fitted model
+is plain arrays plus a small JSON-ready dict (`to_arrays` / `from_arrays`), so artefacts are
+lean, readable and safe to load; `flows/artefacts.py` does the file I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+
+
+class SentenceEncoder(Protocol):
+    """Anything that embeds texts as rows (model2vec's StaticModel fits)."""
+
+    def encode(self, sentences: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """How texts become features; stored with the model so inference matches training."""
+
+    use_embedding: bool = True
+    n_hash: int = 2**18  # 0 disables the n-gram block
+    ngram_range: tuple[int, int] = (1, 2)
+    char_ngrams: bool = False  # char_wb 2-5 grams instead of words
+    embedding_weight: float = 1.0  # scales the (unit-length) embedding block
+
+    def vectorizer(self) -> HashingVectorizer:
+        """The stateless n-gram hasher for this config."""
+        return HashingVectorizer(
+            n_features=self.n_hash, ngram_range=tuple(self.ngram_range),
+            analyzer="char_wb" if self.char_ngrams else "word", alternate_sign=False,
+            norm="l2", lowercase=True, token_pattern=r"(?u)\b\w[\w']*\b",
+        )
+
+
+def featurize(texts: list[str], cfg: FeatureConfig, encoder: SentenceEncoder | None
+              ) -> sparse.csr_matrix:
+    """Turn texts into the model's feature matrix."""
+    blocks = []
+    if cfg.use_embedding:
+        if encoder is None:
+            raise ValueError("this model needs a sentence encoder (models/static-minilm)")
+        emb = normalize(np.asarray(encoder.encode(list(texts)), dtype=np.float32))
+        blocks.append(sparse.csr_matrix(emb * cfg.embedding_weight))
+    if cfg.n_hash:
+        blocks.append(cfg.vectorizer().transform(texts).astype(np.float32))
+    if not blocks:
+        raise ValueError("FeatureConfig enables no features")
+    return sparse.hstack(blocks, format="csr")
+
+
+@dataclass(frozen=True)
+class LinearTextModel:
+    """Logistic regression over `featurize` features; `classes[i]` is column i of probabilities."""
+
+    classes: tuple[str, ...]
+    coef: np.ndarray  # (1, n_features) for two classes, else (n_classes, n_features)
+    intercept: np.ndarray
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    meta: dict[str, Any] = field(default_factory=dict)  # provenance, thresholds, metrics
+
+    def decision(self, texts: list[str], encoder: SentenceEncoder | None) -> np.ndarray:
+        """Raw scores (n_texts, n_columns)."""
+        x = featurize(texts, self.features, encoder)
+        return np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
+
+    def predict_proba(self, texts: list[str], encoder: SentenceEncoder | None) -> np.ndarray:
+        """Class probabilities (n_texts, n_classes), rows summing to 1."""
+        if not texts:
+            return np.zeros((0, len(self.classes)))
+        z = self.decision(texts, encoder)
+        if len(self.classes) == 2:
+            p = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            return np.column_stack([1.0 - p, p])
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def to_arrays(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """A JSON-ready header and the arrays (for `np.savez_compressed`)."""
+        header = {"classes": list(self.classes), "features": self.features.__dict__ | {
+            "ngram_range": list(self.features.ngram_range)}, "meta": self.meta}
+        coef = self.coef.astype(np.float16) if self.coef.size > 2**20 else self.coef
+        return header, {"coef": coef, "intercept": self.intercept}
+
+    @classmethod
+    def from_arrays(cls, header: dict[str, Any], arrays: dict[str, np.ndarray]
+                    ) -> LinearTextModel:
+        """Rebuild a model written by `to_arrays`."""
+        feats = dict(header["features"], ngram_range=tuple(header["features"]["ngram_range"]))
+        return cls(tuple(header["classes"]), np.asarray(arrays["coef"], dtype=np.float32),
+                   np.asarray(arrays["intercept"], dtype=np.float64), FeatureConfig(**feats),
+                   dict(header.get("meta", {})))
+
+
+def fit_text_model(texts: list[str], labels: list[str], encoder: SentenceEncoder | None,
+                   features: FeatureConfig = FeatureConfig(), c: float = 4.0,
+                   class_weight: str | None = "balanced", seed: int = 0,
+                   meta: dict[str, Any] | None = None) -> LinearTextModel:
+    """Fit a LinearTextModel (deterministic for a given seed)."""
+    x = featurize(texts, features, encoder)
+    clf = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight, random_state=seed)
+    clf.fit(x, labels)
+    return LinearTextModel(tuple(str(c) for c in clf.classes_), clf.coef_.astype(np.float32),
+                           clf.intercept_.astype(np.float64), features, dict(meta or {}))
