@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.records import AgentTally
 from flows.settings import Settings
 from nlp.analyze import AnalysisConfig, CallAnalyzer
+from nlp.detectors import Detectors
 from nlp.embeddings import Embedder, build_embedder
 from nlp.issues import IssueCatalogueConfig
 from nlp.pipeline import PipelineConfig, build_redaction_nlp
@@ -33,12 +36,30 @@ class Engine:
         self.tally = AgentTally(hard_start=self.analyzer.cfg.recovery.frustrated_below)
 
 
+#: Detectors field -> artefact folder under models/ (absent folder: the v1 rules).
+ARTEFACTS = {
+    "sentiment": "sentiment",
+    "pain": "pain-detector",
+    "pain_category": "pain-category",
+    "empathy": "empathy",
+}
+
+
+def load_detectors(models_dir: Path = MODELS_DIR) -> Detectors:
+    """Load every trained detector found under `models_dir` (and the encoder they need)."""
+    found = {field: load_text_model(models_dir / folder) for field, folder in ARTEFACTS.items()
+             if (models_dir / folder / "model.json").exists()}
+    needs_encoder = any(m.features.use_embedding for m in found.values())
+    encoder = load_static_encoder() if needs_encoder else None
+    return Detectors(encoder=encoder, **found)
+
+
 @cache
 def _build(embedder: str, redact_names: bool) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
     return Engine(
-        analyzer=CallAnalyzer(cfg),
+        analyzer=CallAnalyzer(cfg, detectors=load_detectors()),
         redactor=Redactor(ner),
         embedder=build_embedder(embedder),
         catalogue_config=IssueCatalogueConfig(),

@@ -11,13 +11,14 @@ import re
 from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 
-from nlp.empathy import EmpathyConfig, find_empathy_markers, score_empathy
+from nlp.detectors import Detectors
+from nlp.empathy import EmpathyConfig, score_agent_turns
 from nlp.language import detect_language
-from nlp.pain_points import PainPointConfig, detect_pain_points
+from nlp.pain_points import PainPointConfig, detect_pain_points_batch
 from nlp.pipeline import PipelineConfig, build_nlp, split_sentences
 from nlp.recovery import RecoveryConfig, detect_recovery, summarise_trajectory
 from nlp.schema import AGENT, CUSTOMER, CallAnalysis, PainPoint, Transcript, Turn, TurnAnalysis
-from nlp.sentiment import SentimentConfig, score_sentiment
+from nlp.sentiment import SentimentConfig, score_turn_sentiments
 
 _NOISE = re.compile(r"https?://\S+|(?<!\w)@\w+")
 _SPACES = re.compile(r"\s+")
@@ -45,30 +46,54 @@ def clean_statement(text: str) -> str:
 class CallAnalyzer:
     """Runs sentiment, pain-point, empathy and recovery detection over transcripts.
 
+    Every detector runs once per batch over all the turns it applies to, so trained models
+    score whole batches at a time.
+
     Args:
         cfg: analysis tunables.
         nlp: the analysis pipeline; built from `cfg.pipeline` when None.
+        detectors: trained models; the v1 rules stand in for any that is None.
     """
 
-    def __init__(self, cfg: AnalysisConfig = AnalysisConfig(), nlp: Language | None = None):
+    def __init__(self, cfg: AnalysisConfig = AnalysisConfig(), nlp: Language | None = None,
+                 detectors: Detectors = Detectors()):
         self.cfg = cfg
         self.nlp = nlp if nlp is not None else build_nlp(cfg.pipeline)
+        self.detectors = detectors
 
     def analyze(self, transcripts: list[Transcript]) -> list[CallAnalysis]:
         """Analyse a batch of calls; one CallAnalysis per transcript, in order."""
-        customer_turns = [(t.call_id, turn) for t in transcripts for turn in t.turns
-                          if turn.speaker == CUSTOMER]
-        spans = split_sentences(self.nlp, [turn.text for _, turn in customer_turns],
-                                self.cfg.pipeline.batch_size)
-        sentences = {(cid, turn.index): s for (cid, turn), s in
-                     zip(customer_turns, spans, strict=True)}
-        return [self._analyze_call(t, sentences) for t in transcripts]
+        turns = [(t.call_id, turn) for t in transcripts for turn in t.turns]
+        results = self._analyze_turns(turns)
+        by_call: dict[str, list[TurnAnalysis]] = {}
+        for (call_id, _), result in zip(turns, results, strict=True):
+            by_call.setdefault(call_id, []).append(result)
+        return [self._analyze_call(t, tuple(by_call.get(t.call_id, ()))) for t in transcripts]
 
-    def _analyze_call(self, transcript: Transcript,
-                      sentences: dict[tuple[str, int], list[tuple[int, int]]]) -> CallAnalysis:
-        turns = tuple(self._analyze_turn(transcript.call_id, turn,
-                                         sentences.get((transcript.call_id, turn.index), []))
-                      for turn in transcript.turns)
+    def _analyze_turns(self, turns: list[tuple[str, Turn]]) -> list[TurnAnalysis]:
+        d, cfg = self.detectors, self.cfg
+        sentiments = score_turn_sentiments([t.text for _, t in turns], cfg.sentiment,
+                                           d.sentiment, d.encoder)
+        customer = [i for i, (_, t) in enumerate(turns) if t.speaker == CUSTOMER]
+        agent = [i for i, (_, t) in enumerate(turns) if t.speaker == AGENT]
+        spans = split_sentences(self.nlp, [turns[i][1].text for i in customer],
+                                cfg.pipeline.batch_size)
+        pains = detect_pain_points_batch(
+            [(turns[i][0], turns[i][1].index, turns[i][1].text, s)
+             for i, s in zip(customer, spans, strict=True)],
+            cfg.pain_points, d.pain, d.pain_category, d.encoder)
+        empathy = score_agent_turns([turns[i][1].text for i in agent], cfg.empathy,
+                                    d.empathy, d.encoder)
+        extra: dict[int, dict] = {}
+        for i, s, p in zip(customer, spans, pains, strict=True):
+            extra[i] = {"pain_points": tuple(p), "sentences": tuple(s)}
+        for i, (score, markers) in zip(agent, empathy, strict=True):
+            extra[i] = {"empathy": score, "empathy_markers": tuple(m.kind for m in markers)}
+        return [TurnAnalysis(turn, sentiment, **extra.get(i, {}))
+                for i, ((_, turn), sentiment) in enumerate(zip(turns, sentiments, strict=True))]
+
+    def _analyze_call(self, transcript: Transcript, turns: tuple[TurnAnalysis, ...]
+                      ) -> CallAnalysis:
         customer = [t for t in turns if t.turn.speaker == CUSTOMER and t.turn.text.strip()]
         start, end, trend = summarise_trajectory([t.sentiment for t in customer],
                                                  self.cfg.recovery)
@@ -78,27 +103,12 @@ class CallAnalyzer:
             transcript=transcript, turns=turns, sentiment_start=start, sentiment_end=end,
             sentiment_trend=trend,
             recovery=detect_recovery(transcript.call_id, list(turns), self.cfg.recovery),
-            issue_statement=self._issue_statement(transcript.call_id, customer, pains,
-                                                  sentences),
+            issue_statement=self._issue_statement(customer, pains),
             language=transcript.language or detect_language(text), pain_points=pains,
         )
 
-    def _analyze_turn(self, call_id: str, turn: Turn, spans: list[tuple[int, int]]
-                      ) -> TurnAnalysis:
-        sentiment = score_sentiment(turn.text, self.cfg.sentiment)
-        if turn.speaker == AGENT:
-            markers = find_empathy_markers(turn.text, self.cfg.empathy)
-            return TurnAnalysis(turn, sentiment, score_empathy(markers, self.cfg.empathy),
-                                empathy_markers=tuple(m.kind for m in markers))
-        if turn.speaker == CUSTOMER:
-            pains = detect_pain_points(call_id, turn.index, turn.text, spans,
-                                       self.cfg.pain_points)
-            return TurnAnalysis(turn, sentiment, None, pain_points=tuple(pains))
-        return TurnAnalysis(turn, sentiment, None)
-
-    def _issue_statement(self, call_id: str, customer: list[TurnAnalysis],
-                         pains: tuple[PainPoint, ...],
-                         sentences: dict[tuple[str, int], list[tuple[int, int]]]) -> str:
+    def _issue_statement(self, customer: list[TurnAnalysis],
+                         pains: tuple[PainPoint, ...]) -> str:
         """The call's reason for contact: its worst pain sentences, else its first request."""
         if pains:
             worst = sorted(pains, key=lambda p: (-p.severity, p.turn_index, p.char_start))
@@ -106,7 +116,7 @@ class CallAnalyzer:
                             key=lambda p: (p.turn_index, p.char_start))
             return clean_statement(" ".join(p.quote for p in chosen))
         for t in customer:
-            for start, end in sentences.get((call_id, t.turn.index), []):
+            for start, end in t.sentences:
                 sentence = clean_statement(t.turn.text[start:end])
                 if len(sentence.split()) >= self.cfg.statement_min_words:
                     return sentence

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from nlp.patterns import compile_any, get_patterns
+from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 
 class EmpathyConfig(BaseModel):
@@ -47,3 +48,14 @@ def score_empathy(markers: list[EmpathyMarker], cfg: EmpathyConfig = EmpathyConf
     kinds = {m.kind for m in markers}
     total = sum(weights.get(k, 0.0) for k in kinds) + 0.1 * max(0, len(markers) - len(kinds))
     return round(1.0 - math.exp(-total), 4)
+
+
+def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
+                      model: LinearTextModel | None = None,
+                      encoder: SentenceEncoder | None = None
+                      ) -> list[tuple[float, list[EmpathyMarker]]]:
+    """Empathy score (0..1) and markers for a batch of agent turns."""
+    markers = [find_empathy_markers(t, cfg) for t in texts]
+    if model is None:
+        return [(score_empathy(m, cfg), m) for m in markers]
+    raise NotImplementedError("trained empathy scoring is added with the empathy model")

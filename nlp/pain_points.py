@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from nlp.patterns import compile_any, get_patterns
 from nlp.schema import PainPoint
 from nlp.sentiment import SentimentConfig, score_sentiment
+from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 #: Categories that are pain by themselves, whatever the words' polarity.
 _ALWAYS_PAIN = frozenset({"cancellation", "repeat_contact"})
@@ -100,3 +101,17 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+#: One customer turn to analyse: (call_id, turn_index, text, sentence spans).
+TurnInput = tuple[str, int, str, list[tuple[int, int]]]
+
+
+def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = PainPointConfig(),
+                             model: LinearTextModel | None = None,
+                             category_model: LinearTextModel | None = None,
+                             encoder: SentenceEncoder | None = None) -> list[list[PainPoint]]:
+    """Pain points of a batch of customer turns (one list per turn, in order)."""
+    if model is None:
+        return [detect_pain_points(cid, idx, text, spans, cfg) for cid, idx, text, spans in turns]
+    raise NotImplementedError("trained pain detection is added with the pain model")

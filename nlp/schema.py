@@ -99,9 +99,10 @@ class TurnAnalysis:
 
     turn: Turn
     sentiment: float  # -1..1
-    empathy: float | None  # 0..1 for agent turns, None otherwise
+    empathy: float | None = None  # 0..1 for agent turns, None otherwise
     pain_points: tuple[PainPoint, ...] = ()
     empathy_markers: tuple[str, ...] = ()
+    sentences: tuple[tuple[int, int], ...] = ()  # sentence spans (customer turns)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from nlp.patterns import compile_any, get_patterns
+from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 
 class SentimentConfig(BaseModel):
@@ -59,3 +60,12 @@ def score_sentiment(text: str, cfg: SentimentConfig = SentimentConfig()) -> floa
 def score_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig()) -> list[float]:
     """Score many texts (see `score_sentiment`)."""
     return [score_sentiment(t, cfg) for t in texts]
+
+
+def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig(),
+                          model: LinearTextModel | None = None,
+                          encoder: SentenceEncoder | None = None) -> list[float]:
+    """Score a batch of turns (-1..1): the trained model when given, else the rules."""
+    if model is None:
+        return score_sentiments(texts, cfg)
+    raise NotImplementedError("trained sentiment scoring is added with the sentiment model")
