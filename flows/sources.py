@@ -20,13 +20,8 @@ from typing import Protocol, runtime_checkable
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from flows.readers import (
-    Reason,
-    Record,
-    count_quarantine_reasons,
-    parse_call,
-    read_file,
-)
+from flows.readers import read_file
+from flows.validation import Reason, Record, count_quarantine_reasons, parse_call
 from nlp.schema import QuarantineRecord, Transcript
 
 logger = logging.getLogger(__name__)
