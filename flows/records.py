@@ -16,6 +16,7 @@ Redact = Callable[[list[str]], list[str]]
 def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per analysed call (issue ids are filled in after clustering)."""
     statements = redact([c.issue_statement for c in calls])
+    metadata = redact([c.transcript.metadata_json or "" for c in calls])
     return [
         {
             "call_id": c.transcript.call_id, "started_at": c.transcript.started_at,
@@ -25,9 +26,9 @@ def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
             "customer_sentiment_end": c.sentiment_end, "sentiment_trend": c.sentiment_trend,
             "pain_point_count": len(c.pain_points), "primary_issue_id": -1,
             "recovered": c.recovery is not None, "issue_statement": statement,
-            "metadata": c.transcript.metadata_json,
+            "metadata": meta or None,
         }
-        for c, statement in zip(calls, statements, strict=True)
+        for c, statement, meta in zip(calls, statements, metadata, strict=True)
     ]
 
 
