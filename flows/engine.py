@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from spacy.language import Language
+
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.records import AgentTally
 from flows.settings import Settings
@@ -17,7 +19,7 @@ from nlp.analyze import AnalysisConfig, CallAnalyzer
 from nlp.detectors import Detectors
 from nlp.embeddings import Embedder, build_embedder
 from nlp.issues import IssueCatalogueConfig
-from nlp.pipeline import PipelineConfig, build_redaction_nlp
+from nlp.pipeline import PipelineConfig, build_phrase_nlp, build_redaction_nlp
 from nlp.redact import Redactor
 
 
@@ -29,6 +31,7 @@ class Engine:
     redactor: Redactor
     embedder: Embedder
     catalogue_config: IssueCatalogueConfig
+    phrase_nlp: Language | None = None  # parser for readable issue labels
     tally: AgentTally = field(default_factory=AgentTally)
 
     def reset_night(self) -> None:
@@ -61,8 +64,9 @@ def _build(embedder: str, redact_names: bool) -> Engine:
     return Engine(
         analyzer=CallAnalyzer(cfg, detectors=load_detectors()),
         redactor=Redactor(ner),
-        embedder=build_embedder(embedder),
+        embedder=build_embedder(embedder, static_model=load_static_encoder),
         catalogue_config=IssueCatalogueConfig(),
+        phrase_nlp=build_phrase_nlp(PipelineConfig()),
     )
 
 

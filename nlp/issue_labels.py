@@ -1,14 +1,27 @@
 """Discover new issues among unmatched statements and describe them.
 
-Helpers for `nlp.issues`: BERTopic assembled from cheap, deterministic sub-models (PCA instead
-of UMAP, average-linkage agglomerative clustering instead of HDBSCAN) on precomputed
-embeddings, plus the labelling and example-picking that turn a cluster into a catalogue entry.
+Helpers for `nlp.issues`: BERTopic assembled from cheap, deterministic sub-models on
+precomputed embeddings, plus the labelling and example-picking that turn a cluster into a
+catalogue entry. Choices, measured in `flows/evaluation/clustering.py` (details in
+`models/static-minilm/MODEL_CARD.md`):
+
+- reduction: none. PCA centres the data and changes cosine distances, so a cut would mean
+  something different on every night; UMAP costs ~50 s of JIT and is not deterministic.
+- clustering: average-linkage agglomerative with a cosine distance cut calibrated per
+  embedder (the same cut was best on BANKING77 and DSTC11 for each embedder), so the number
+  of issues comes from the data. Rejected by measurement: HDBSCAN (30-65 % outliers before
+  reduction, and with min_cluster_size >= 10 it collapsed BANKING77 into 2 clusters), KMeans
+  with k = sqrt(n/2) (needs n_init restarts, lower NMI/ARI than the cut on DSTC11 and
+  BANKING77) and Ward (close on BANKING77, worse on DSTC11).
+- labels: c-TF-IDF keywords (BERTopic) re-ranked onto spaCy noun chunks / verb phrases of the
+  cluster's most central statements, giving readable labels ("refund not received").
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
@@ -16,6 +29,9 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import FunctionTransformer
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +45,7 @@ class NewCluster:
 
     members: tuple[int, ...]
     keywords: tuple[str, ...]
+    label: str = ""
 
 
 class MinSizeAgglomerative(BaseEstimator, ClusterMixin):
@@ -58,6 +75,24 @@ class MinSizeAgglomerative(BaseEstimator, ClusterMixin):
         return self
 
 
+class FixedLabels(BaseEstimator, ClusterMixin):
+    """A clusterer that returns labels computed beforehand: BERTopic then does not refit.
+
+    Args:
+        labels: One label per row of the `X` that `fit` will receive.
+    """
+
+    def __init__(self, labels: np.ndarray) -> None:
+        self.labels = labels
+
+    def fit(self, X: np.ndarray, y: object = None) -> FixedLabels:  # noqa: N803
+        """Check the row count and expose the precomputed labels as `labels_`."""
+        if len(X) != len(self.labels):
+            raise ValueError(f"{len(X)} rows for {len(self.labels)} precomputed labels")
+        self.labels_ = np.asarray(self.labels, dtype=np.int64)
+        return self
+
+
 def relabel_by_size(raw: np.ndarray, min_size: int) -> np.ndarray:
     """Drop clusters smaller than `min_size` to -1; number the rest 0.. in order of first row."""
     labels = np.full(len(raw), OUTLIER, dtype=np.int64)
@@ -80,6 +115,7 @@ def fit_new_clusters(
     pca_dims: int,
     n_keywords: int,
     seed: int,
+    phrase_nlp: Language | None = None,
 ) -> list[NewCluster]:
     """Cluster `docs` with BERTopic on their precomputed embeddings.
 
@@ -91,6 +127,8 @@ def fit_new_clusters(
         pca_dims: Dimensions kept by PCA before clustering (0: no reduction).
         n_keywords: Keywords kept per cluster (top c-TF-IDF terms).
         seed: Seed for PCA's randomized solver.
+        phrase_nlp: A spaCy pipeline with a parser (noun chunks) for keyphrase labels;
+            None: labels from the c-TF-IDF keywords alone.
 
     Returns:
         Clusters ordered by size (largest first), ties by first member; empty when there are
@@ -98,19 +136,72 @@ def fit_new_clusters(
     """
     if len(docs) < max(min_cluster_size, 2):
         return []
-    clusterer = MinSizeAgglomerative(distance_threshold, min_cluster_size)
     reduced = _reduce(embeddings, pca_dims, seed)
-    # Cluster once here so that the all-outlier case never reaches BERTopic (its c-TF-IDF
-    # step has nothing to describe then); BERTopic refits the same deterministic model.
-    if (clusterer.fit(reduced).labels_ == OUTLIER).all():
+    labels = MinSizeAgglomerative(distance_threshold, min_cluster_size).fit(reduced).labels_
+    # The all-outlier case never reaches BERTopic (its c-TF-IDF step has nothing to describe).
+    if (labels == OUTLIER).all():
         logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))
         return []
-    topics, words = _run_bertopic(docs, embeddings, clusterer, pca_dims, seed, n_keywords)
-    clusters = [
-        NewCluster(tuple(np.flatnonzero(topics == t).tolist()), tuple(words[t]))
-        for t in sorted(set(topics.tolist()) - {OUTLIER})
-    ]
+    topics, words = _run_bertopic(docs, embeddings, FixedLabels(labels), n_keywords)
+    clusters = []
+    for t in sorted(set(topics.tolist()) - {OUTLIER}):
+        members = np.flatnonzero(topics == t)
+        central = _central_docs(docs, embeddings, members, n=8)
+        label = label_with_phrases(phrase_nlp, central, words[t]) if phrase_nlp else ""
+        clusters.append(NewCluster(tuple(members.tolist()), tuple(words[t]),
+                                   label or make_label(words[t])))
     return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))
+
+
+def _central_docs(docs: list[str], embeddings: np.ndarray, members: np.ndarray,
+                  n: int) -> list[str]:
+    centroid = unit(embeddings[members].mean(axis=0))
+    return pick_examples([docs[i] for i in members], embeddings[members], centroid, n)
+
+
+def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str]) -> str:
+    """The cluster's most keyword-laden phrase among its central statements' spaCy phrases.
+
+    Candidates are noun chunks and the verb phrases around them (a verb with its particles,
+    negation and object: "refund not received", "cancel my order"); each scores the c-TF-IDF
+    rank weights of the keywords it contains, shorter phrases winning ties.
+
+    Returns:
+        A lower-case phrase, or "" when no candidate holds a keyword.
+    """
+    weights = {}
+    for rank, keyword in enumerate(keywords):
+        for token in keyword.split():
+            weights.setdefault(token, 1.0 / (rank + 1))
+    best, best_key = "", (0.0, 0)
+    for doc in nlp.pipe(texts, batch_size=64):
+        for phrase in _candidate_phrases(doc):
+            tokens = phrase.split()
+            score = sum(weights.get(t, 0.0) for t in set(tokens))
+            key = (score, -len(tokens))
+            if score > 0 and key > best_key:
+                best, best_key = phrase, key
+    return best
+
+
+def _candidate_phrases(doc) -> list[str]:
+    """Noun chunks, and verb + its negation/particles/object spans, as lower-case strings."""
+    phrases = []
+    for chunk in doc.noun_chunks:
+        words = [t.lower_ for t in chunk if t.pos_ not in {"DET", "PRON"} and not t.is_punct]
+        if 1 <= len(words) <= 5:
+            phrases.append(" ".join(words))
+    for token in doc:
+        if token.pos_ != "VERB":
+            continue
+        parts = [t for t in token.subtree if t.dep_ in {"neg", "prt", "dobj", "nsubjpass",
+                                                       "compound", "amod", "advmod"}
+                 or t == token]
+        words = [t.lower_ for t in sorted(parts, key=lambda t: t.i)
+                 if t.pos_ not in {"DET", "PRON", "PUNCT"}]
+        if 2 <= len(words) <= 5:
+            phrases.append(" ".join(words))
+    return phrases
 
 
 def make_reducer(pca_dims: int, n_docs: int, seed: int) -> PCA | FunctionTransformer:
@@ -132,9 +223,7 @@ def _reduce(embeddings: np.ndarray, pca_dims: int, seed: int) -> np.ndarray:
 def _run_bertopic(
     docs: list[str],
     embeddings: np.ndarray,
-    clusterer: MinSizeAgglomerative,
-    pca_dims: int,
-    seed: int,
+    clusterer: FixedLabels,
     n_keywords: int,
 ) -> tuple[np.ndarray, dict[int, list[str]]]:
     # Imported here: bertopic (and the torch it pulls in) takes ~10 s to import.
@@ -142,7 +231,7 @@ def _run_bertopic(
 
     model = BERTopic(
         embedding_model=None,
-        umap_model=make_reducer(pca_dims, embeddings.shape[0], seed),
+        umap_model=FunctionTransformer(),  # clustered already, in `fit_new_clusters`
         hdbscan_model=clusterer,
         # min_df=1: c-TF-IDF fits on one joined document per topic, so min_df=2 would keep
         # only words shared by two topics, i.e. exactly the non-distinctive ones.

@@ -5,6 +5,25 @@ issue whose centroid it is close enough to, then the rest are clustered (BERTopi
 `nlp.issue_labels`) and every large-enough cluster becomes a new issue with the next unused
 id. Ids are never renumbered or reused; -1 means "fits no issue". The catalogue holds no
 files: `to_state` / `from_state` hand a JSON-ready dict and a centroid matrix to the flow.
+
+What is clustered: each call's issue statement (`nlp.analyze`): its up to 3 most severe
+pain-point sentences, else the customer's first sentence of at least 4 words, so a call with
+no pain still has a reason for contact.
+
+Scale: only a bounded, seeded sample (`max_fit_docs`) of a night's unmatched statements is
+clustered; every other statement is then assigned to the nearest issue (known or new), so
+memory and time grow linearly with the night beyond the sample.
+
+Outliers: after clustering, a statement stays at -1 only when no issue centroid is within
+`match_threshold` (cosine) of it; `outlier_threshold` is a second, looser pass for the
+left-overs of the night (BERTopic's `reduce_outliers` by embeddings, with a floor).
+
+Refit policy: the catalogue is never refitted as a whole, since that would renumber ids.
+Each night (1) matches statements to known issues, (2) clusters only the unmatched ones into
+new issues with new ids, (3) folds tonight's members into each issue's running-mean centroid
+(so issues drift slowly with their members, never jump). A full refit is a deliberate,
+offline act: a new embedder or new thresholds start a new catalogue (the state records the
+embedder and refuses another), with a new `OUT/_state` history; old snapshots stay readable.
 """
 
 from __future__ import annotations
@@ -12,12 +31,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.embeddings import Embedder
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 from nlp.issue_labels import OUTLIER, fit_new_clusters, make_label, pick_examples, unit
 
 logger = logging.getLogger(__name__)
@@ -28,18 +50,20 @@ STATE_VERSION = 1
 class IssueCatalogueConfig(BaseModel):
     """Tunables of the issue catalogue.
 
-    v1 defaults are a compromise measured on two kinds of data: banking77 (one domain, fine
-    intents: 0.45 scores best, `flows/bench/issues_quick.py`) and the bundled multi-brand
-    TweetSumm sample, where 0.45 leaves almost every call unassigned and 0.70 with clusters of
-    3 gives readable issues with a third of calls at -1. Average linkage over 5,000 statements
-    takes ~8 s and 0.4 GB here (20,000: 121 s, 3.4 GB), hence `max_fit_docs`.
+    The distance cut and match similarity default to the values measured for the embedder
+    (`flows/evaluation/clustering.py`): per embedder, one cut was best on both BANKING77 and
+    DSTC11, without being told the number of intents. Average linkage over 5,000 statements
+    takes ~8-20 s and ~0.5 GB here (20,000: 121 s, 3.4 GB), hence `max_fit_docs`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    match_threshold: float = Field(0.5, gt=-1.0, le=1.0)  # cosine to a centroid to join it
-    min_cluster_size: int = Field(3, ge=2)  # smaller clusters are outliers (-1)
-    distance_threshold: float = Field(0.7, gt=0.0, lt=2.0)  # cosine distance, average linkage
+    # None: the embedder's measured `match_similarity` / `cluster_distance` (cosine scales
+    # differ between embedders; see nlp.embeddings).
+    match_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # cosine to a centroid
+    outlier_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # left-overs' floor
+    min_cluster_size: int = Field(10, ge=2)  # smaller clusters are outliers (-1)
+    distance_threshold: float | None = Field(None, gt=0.0, lt=2.0)  # average linkage cut
     pca_dims: int = Field(0, ge=0)  # 0: cluster in the embedding space itself
     max_fit_docs: int = Field(5_000, ge=2)  # bound on statements clustered per night
     n_keywords: int = Field(10, ge=1)
@@ -71,11 +95,14 @@ class IssueCatalogue:
     Args:
         config: Tunables; defaults when None.
         embedder: Turns statements into unit vectors; must be the same across nights.
+        phrase_nlp: A spaCy pipeline with a parser for keyphrase labels (None: keywords).
     """
 
-    def __init__(self, config: IssueCatalogueConfig | None, embedder: Embedder) -> None:
+    def __init__(self, config: IssueCatalogueConfig | None, embedder: Embedder,
+                 phrase_nlp: Language | None = None) -> None:
         self.config = config or IssueCatalogueConfig()
         self.embedder = embedder
+        self.phrase_nlp = phrase_nlp
         self.issues_: dict[int, Issue] = {}
         self.totals_: dict[str, int] = {}  # ISO date -> statements seen that night
         self.next_id_ = 0
@@ -102,6 +129,8 @@ class IssueCatalogue:
         self._match(embeddings, valid, labels, list(self.issues_))
         new_ids = self._discover(statements, embeddings, valid & (labels == OUTLIER), run_date)
         self._match(embeddings, valid & (labels == OUTLIER), labels, new_ids)
+        self._match(embeddings, valid & (labels == OUTLIER), labels, list(self.issues_),
+                    self.outlier_threshold)
         self._absorb(embeddings, labels, run_date)
         self.totals_[night] = len(statements)
         logger.info(
@@ -115,17 +144,39 @@ class IssueCatalogue:
             return np.zeros((0, 0), dtype=np.float32)
         return np.asarray(self.embedder.encode(list(statements)), dtype=np.float32)
 
+    @property
+    def distance_threshold(self) -> float:
+        """The clustering cut: configured, else the embedder's measured one."""
+        value = self.config.distance_threshold
+        default = getattr(self.embedder, "cluster_distance", 0.45)
+        return float(value if value is not None else default)
+
+    @property
+    def match_threshold(self) -> float:
+        """Cosine to a centroid needed to join an issue: configured, else the embedder's."""
+        value = self.config.match_threshold
+        default = getattr(self.embedder, "match_similarity", 0.5)
+        return float(value if value is not None else default)
+
+    @property
+    def outlier_threshold(self) -> float:
+        """Floor of the outlier-reduction pass: configured, else 0.1 below the match one."""
+        value = self.config.outlier_threshold
+        return value if value is not None else self.match_threshold - 0.1
+
     def _match(
-        self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray, ids: list[int]
+        self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray, ids: list[int],
+        threshold: float | None = None,
     ) -> None:
         """Give `rows` the id of their most similar issue among `ids` when close enough."""
         if not ids or not rows.any():
             return
+        threshold = self.match_threshold if threshold is None else threshold
         centroids = np.stack([self.issues_[i].centroid for i in ids])
         candidates = np.flatnonzero(rows)
         similarity = embeddings[candidates] @ centroids.T
         best = similarity.argmax(axis=1)  # ties go to the lowest (oldest) id
-        close = similarity[np.arange(len(candidates)), best] >= self.config.match_threshold
+        close = similarity[np.arange(len(candidates)), best] >= threshold
         labels[candidates[close]] = np.asarray(ids, dtype=np.int64)[best[close]]
 
     def _discover(
@@ -143,29 +194,31 @@ class IssueCatalogue:
         clusters = fit_new_clusters(
             docs,
             embeddings[candidates],
-            distance_threshold=cfg.distance_threshold,
+            distance_threshold=self.distance_threshold,
             min_cluster_size=cfg.min_cluster_size,
             pca_dims=cfg.pca_dims,
             n_keywords=cfg.n_keywords,
             seed=cfg.seed,
+            phrase_nlp=self.phrase_nlp,
         )
         new_ids = []
         for cluster in clusters:
             members = list(cluster.members)
             issue = self._create(
                 [docs[i] for i in members], embeddings[candidates[members]],
-                list(cluster.keywords), run_date,
+                list(cluster.keywords), run_date, cluster.label,
             )
             new_ids.append(issue.issue_id)
         return new_ids
 
     def _create(
-        self, texts: list[str], embeddings: np.ndarray, keywords: list[str], run_date: date
+        self, texts: list[str], embeddings: np.ndarray, keywords: list[str], run_date: date,
+        label: str = "",
     ) -> Issue:
         centroid = unit(embeddings.mean(axis=0))
         issue = Issue(
             issue_id=self.next_id_,
-            label=make_label(keywords),
+            label=label or make_label(keywords),
             keywords=keywords,
             example_quotes=pick_examples(texts, embeddings, centroid, self.config.n_examples),
             first_seen=run_date,
@@ -259,6 +312,7 @@ class IssueCatalogue:
         centroids: np.ndarray,
         config: IssueCatalogueConfig | None,
         embedder: Embedder,
+        phrase_nlp: Language | None = None,
     ) -> IssueCatalogue:
         """Rebuild a catalogue saved with `to_state`.
 
@@ -267,7 +321,7 @@ class IssueCatalogue:
                 matrix that does not match the issues.
         """
         _check_state(state, centroids, embedder)
-        catalogue = cls(config, embedder)
+        catalogue = cls(config, embedder, phrase_nlp)
         catalogue.next_id_ = int(state["next_id"])
         catalogue.totals_ = {str(k): int(v) for k, v in state["totals"].items()}
         for row, entry in zip(centroids, state["issues"], strict=True):

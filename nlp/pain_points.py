@@ -1,8 +1,13 @@
 """Customer pain points: which sentence hurt, in which category, how badly.
 
-v1 is rule-based and sentence-level: a customer sentence is a pain point when it reads
-negative (see `nlp.sentiment`) or when it matches a category pattern while reading non-positive;
-its category is the first matching category in taxonomy order, else `other`.
+Sentence-level on customer turns, two paths:
+* trained (`detect_pain_points_batch` with a model, models/pain-detector and pain-category):
+  every sentence of a batch is scored in one `predict_proba` call; a sentence is a pain point
+  when P(pain) >= the threshold stored in the model's meta; its category is the categoriser's
+  best class; severity combines P(pain) with the v1 severity cues.
+* v1 rules (no model): a customer sentence is a pain point when it reads negative (see
+  `nlp.sentiment`) or matches a category pattern while reading non-positive; its category is
+  the first matching category in taxonomy order, else `other`.
 """
 
 from __future__ import annotations
@@ -114,4 +119,40 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     """Pain points of a batch of customer turns (one list per turn, in order)."""
     if model is None:
         return [detect_pain_points(cid, idx, text, spans, cfg) for cid, idx, text, spans in turns]
-    raise NotImplementedError("trained pain detection is added with the pain model")
+    # Every sentence of the batch, scored in one call per model.
+    units = [(t, start, end) for t, (_, _, text, spans) in enumerate(turns)
+             for start, end in (_strip_span(text, s, e) for s, e in spans)
+             if end - start >= cfg.min_chars]
+    sentences = [turns[t][2][start:end] for t, start, end in units]
+    p_pain = model.predict_proba(sentences, encoder)[:, model.classes.index("1")]
+    threshold = float(model.meta.get("threshold", 0.5))
+    painful = [i for i, p in enumerate(p_pain) if p >= threshold]
+    categories = _categorise_trained([sentences[i] for i in painful], category_model, encoder,
+                                     cfg)
+    found: list[list[PainPoint]] = [[] for _ in turns]
+    for i, category in zip(painful, categories, strict=True):
+        t, start, end = units[i]
+        call_id, turn_index, _, _ = turns[t]
+        sentence = sentences[i]
+        severity = score_trained_severity(sentence, float(p_pain[i]), category, cfg)
+        found[t].append(PainPoint(call_id, turn_index, category, severity, start, end, sentence))
+    return found
+
+
+def _categorise_trained(sentences: list[str], category_model: LinearTextModel | None,
+                        encoder: SentenceEncoder | None, cfg: PainPointConfig) -> list[str]:
+    """The categoriser's best class per sentence; the v1 rules when there is no categoriser."""
+    if category_model is None:
+        return [categorise(s, cfg) or "other" for s in sentences]
+    proba = category_model.predict_proba(sentences, encoder)
+    return [category_model.classes[j] for j in proba.argmax(axis=1)] if len(sentences) else []
+
+
+def score_trained_severity(sentence: str, p_pain: float, category: str,
+                           cfg: PainPointConfig = PainPointConfig()) -> float:
+    """Severity 0..1 of a detected sentence: the model's confidence plus the v1 cues.
+
+    P(pain) stands in for negativity (how clearly this reads as a complaint); the
+    intensifiers, shouting and churn threats of `score_severity` add on top.
+    """
+    return score_severity(sentence, -max(0.0, min(1.0, p_pain)), category, cfg)

@@ -41,6 +41,11 @@ def build_redaction_nlp(cfg: PipelineConfig = PipelineConfig()) -> Language:
     )
 
 
+def build_phrase_nlp(cfg: PipelineConfig = PipelineConfig()) -> Language:
+    """Build the parser pipeline used for noun-chunk keyphrases in issue labels."""
+    return spacy.load(cfg.redaction_model, exclude=["ner", "lemmatizer"])
+
+
 def split_sentences(nlp: Language, texts: list[str], batch_size: int = 256
                     ) -> list[list[tuple[int, int]]]:
     """Return each text's sentence spans as (char_start, char_end), batched with `nlp.pipe`."""

@@ -7,6 +7,7 @@ score down, so the detector sees what a team lead would read as a complaint.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -24,6 +25,11 @@ class SentimentConfig(BaseModel):
     cue_weight: float = 0.35  # how far one complaint cue moves the score down
     max_cues: int = 3
     cues: str = "complaint_cues.v1"
+    model_cue_weight: float = 0.2  # the same pull for the trained model (chosen on validation)
+
+
+_URL = re.compile(r"https?://\S+")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
 
 
 @cache
@@ -50,11 +56,8 @@ def score_sentiment(text: str, cfg: SentimentConfig = SentimentConfig()) -> floa
     if not text.strip():
         return 0.0
     compound = _vader().polarity_scores(text)["compound"]
-    cues = min(count_complaint_cues(text, cfg), cfg.max_cues)
-    if cues:
-        # A complaint cue outweighs politeness ("thanks, but still no refund").
-        compound = min(compound, 0.0) - cfg.cue_weight * cues
-    return max(-1.0, min(1.0, round(compound, 4)))
+    return blend_complaint_cues(compound, count_complaint_cues(text, cfg), cfg.cue_weight,
+                                cfg.max_cues)
 
 
 def score_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig()) -> list[float]:
@@ -62,10 +65,43 @@ def score_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig())
     return [score_sentiment(t, cfg) for t in texts]
 
 
+def prepare_text(text: str) -> str:
+    """Drop @handles and URLs: tweets carry them and chat turns do not, so kept they would
+    teach the model which source (and brand) a text came from instead of its sentiment."""
+    return _HANDLE.sub(" ", _URL.sub(" ", text)).strip()
+
+
+def blend_complaint_cues(score: float, cues: int, weight: float, max_cues: int = 3) -> float:
+    """Pull a score down per complaint cue: a cue outweighs politeness (clipped to -1..1)."""
+    cues = min(cues, max_cues)
+    if cues and weight:
+        score = min(score, 0.0) - weight * cues
+    return max(-1.0, min(1.0, round(float(score), 4)))
+
+
 def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig(),
                           model: LinearTextModel | None = None,
                           encoder: SentenceEncoder | None = None) -> list[float]:
-    """Score a batch of turns (-1..1): the trained model when given, else the rules."""
+    """Score a batch of turns (-1..1): the trained model when given, else the rules.
+
+    Args:
+        texts: turn texts.
+        cfg: tunables.
+        model: a 3-class (neg/neu/pos) sentiment model, scored in one batch call.
+        encoder: the sentence encoder the model's features need.
+
+    Returns:
+        P(pos) - P(neg) per text, pulled down by complaint cues; 0.0 for empty text.
+    """
     if model is None:
         return score_sentiments(texts, cfg)
-    raise NotImplementedError("trained sentiment scoring is added with the sentiment model")
+    scores = [0.0] * len(texts)
+    filled = [i for i, t in enumerate(texts) if t.strip()]
+    if not filled:
+        return scores
+    proba = model.predict_proba([prepare_text(texts[i]) for i in filled], encoder)
+    polarity = proba[:, model.classes.index("pos")] - proba[:, model.classes.index("neg")]
+    for i, value in zip(filled, polarity, strict=True):
+        cues = count_complaint_cues(texts[i], cfg) if cfg.model_cue_weight else 0
+        scores[i] = blend_complaint_cues(value, cues, cfg.model_cue_weight, cfg.max_cues)
+    return scores

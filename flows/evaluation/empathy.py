@@ -1,0 +1,73 @@
+"""Empathy suite: the shipped agent-turn score on the held-out fifth of EPITOME.
+
+Rows per label (combined = emotional reactions >= 1 OR interpretations >= 1; ER alone; IP
+alone): the trained path exactly as the pipeline scores an agent turn (model probability +
+capped marker boost), the bare model probability, the v1 rule markers, and VADER compound
+(a sentiment lexicon, shown to say little about empathy). The trained model never saw this
+split (see flows.training.empathy_data.split_pairs).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.evaluation.report import Row, binary_row
+from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
+from nlp.empathy import score_agent_turns
+
+log = logging.getLogger(__name__)
+
+DATASET = "EPITOME reddit"
+SPLIT = "held-out 20% (sp_id hash)"
+RULE_THRESHOLD = 0.5  # recovery's pivotal-turn bar
+VADER_THRESHOLD = 0.05  # VADER's own "positive" cut-off
+
+
+def labels(pairs: list[EmpathyPair]) -> dict[str, list[int]]:
+    """The three binary targets reported: combined, emotional reactions, interpretations."""
+    return {"ER>=1 or IP>=1": [p.label for p in pairs],
+            "ER>=1": [int(p.er >= 1) for p in pairs],
+            "IP>=1": [int(p.ip >= 1) for p in pairs]}
+
+
+def score_baselines(texts: list[str]) -> dict[str, tuple[list[float], float]]:
+    """Rule markers (v1) and VADER compound: name -> (scores, threshold)."""
+    rules = [s for s, _ in score_agent_turns(texts)]
+    vader = SentimentIntensityAnalyzer()
+    compound = [vader.polarity_scores(t)["compound"] for t in texts]
+    return {"empathy rules v1": (rules, RULE_THRESHOLD),
+            "VADER compound (baseline)": (compound, VADER_THRESHOLD)}
+
+
+def score_trained(texts: list[str], folder: Path) -> dict[str, tuple[list[float], float]]:
+    """The shipped trained score and the bare model probability: name -> (scores, threshold)."""
+    model = load_text_model(folder)
+    encoder = load_static_encoder() if model.features.use_embedding else None
+    threshold = float(model.meta["threshold"])
+    shipped = [s for s, _ in score_agent_turns(texts, model=model, encoder=encoder)]
+    proba = model.predict_proba(texts, encoder)[:, model.classes.index("1")].tolist()
+    return {"empathy model + markers (shipped)": (shipped, threshold),
+            "empathy model probability only": (proba, threshold)}
+
+
+def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
+    """Rows for every scorer x label on the held-out EPITOME fifth."""
+    _, held_out = split_pairs(load_epitome(data_dir))
+    texts = [p.response for p in held_out]
+    scorers: dict[str, tuple[list[float], float]] = {}
+    folder = models_dir / "empathy"
+    if (folder / "model.json").exists():
+        scorers |= score_trained(texts, folder)
+    else:
+        log.warning("no trained empathy model in %s; rows for rules and VADER only", folder)
+    scorers |= score_baselines(texts)
+    rows = []
+    for name, (scores, threshold) in scorers.items():
+        for label, y in labels(held_out).items():
+            rows.append(binary_row(name, DATASET, f"{SPLIT}: {label}", y, scores, threshold,
+                                   note=f"threshold {threshold:g}"))
+    return rows

@@ -1,0 +1,118 @@
+"""Pain-point suite of `callinsight eval`: detector and categoriser on held-out data.
+
+Everything is measured on the *test* parts of `flows.training.pain_data` (the shipped models
+never saw them). A text counts as a pain point when any of its sentences does, as in the
+pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Rows:
+* the shipped detector within source (airline tweets, TweetSumm weak labels);
+* cross-source: a fresh model with the shipped features, fitted on one source's train part
+  only, tested on the other source's test part (both directions);
+* VADER (compound <= -0.05 on the whole text) and the v1 rules on the same splits;
+* the categoriser (and the v1 rules) on held-out airline negative reasons mapped to the
+  taxonomy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.evaluation.report import Row, binary_row, multiclass_row
+from flows.training.pain import fit_detector, pain_scores
+from flows.training.pain_data import PainExample, load_all, select, sentence_spans
+from nlp.pain_points import categorise, detect_pain_points
+from nlp.textmodel import LinearTextModel, SentenceEncoder
+
+DETECTOR = "pain detector"
+
+
+def sentence_max_scores(model: LinearTextModel, texts: list[str],
+                        encoder: SentenceEncoder | None) -> np.ndarray:
+    """Highest P(pain) over each text's sentences (one predict_proba call for all)."""
+    spans = sentence_spans(texts)
+    owners, sentences = [], []
+    for i, (text, text_spans) in enumerate(zip(texts, spans, strict=True)):
+        for start, end in text_spans or [(0, len(text))]:
+            owners.append(i)
+            sentences.append(text[start:end])
+    scores = np.zeros(len(texts))
+    np.maximum.at(scores, np.asarray(owners), pain_scores(model, sentences, encoder))
+    return scores
+
+
+def vader_scores(texts: list[str]) -> np.ndarray:
+    """Negated VADER compound: >= 0.05 means compound <= -0.05 (the usual negative cut)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    return np.array([-vader.polarity_scores(t)["compound"] for t in texts])
+
+
+def rule_flags(texts: list[str]) -> np.ndarray:
+    """1 when the v1 rules find a pain point in the text."""
+    spans = sentence_spans(texts)
+    return np.array([int(bool(detect_pain_points("eval", 0, t, s)))
+                     for t, s in zip(texts, spans, strict=True)])
+
+
+def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
+                   threshold: float, baselines: bool) -> list[Row]:
+    y = [e.pain for e in test]
+    texts = [e.text for e in test]
+    rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
+                       note=f"threshold {threshold:.3f}")]
+    if baselines:
+        rows.append(binary_row("VADER baseline", name, split, y, vader_scores(texts), 0.05,
+                               note="compound <= -0.05"))
+        rows.append(binary_row("v1 rules", name, split, y, rule_flags(texts), 0.5,
+                               note="AUC of a 0/1 output"))
+    return rows
+
+
+def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
+                encoder: SentenceEncoder) -> list[Row]:
+    """Fresh models trained on one source only, tested on the other's held-out part."""
+    rows = []
+    threshold = float(shipped.meta["threshold"])
+    c = float(shipped.meta.get("C", 4.0))
+    for source, target in (("airline", "tweetsumm"), ("tweetsumm", "airline")):
+        train = select(data[source], "train")
+        model = fit_detector(train, encoder, shipped.features, c)
+        test = select(data[target], "test")
+        scores = sentence_max_scores(model, [e.text for e in test], encoder)
+        rows += _detector_rows(target, f"cross: train {source} -> test {target}", test,
+                               scores, threshold, baselines=False)
+    return rows
+
+
+def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextModel,
+                   encoder: SentenceEncoder) -> list[Row]:
+    test = [e for e in select(data["airline"], "test") if e.pain and e.category]
+    texts, y = [e.text for e in test], [e.category for e in test]
+    proba = categoriser.predict_proba(texts, encoder)
+    predicted = [categoriser.classes[j] for j in proba.argmax(axis=1)]
+    split = "held-out 20%, reasons mapped to the taxonomy"
+    return [
+        multiclass_row("pain categoriser", "airline", split, y, predicted,
+                       note=f"accuracy {np.mean(np.array(predicted) == np.array(y)):.3f}"),
+        multiclass_row("v1 rules categories", "airline", split, y,
+                       [categorise(t) or "other" for t in texts]),
+    ]
+
+
+def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
+    """Every pain-point row of the eval table (see the module docstring)."""
+    encoder = load_static_encoder()
+    detector = load_text_model(models_dir / "pain-detector")
+    categoriser = load_text_model(models_dir / "pain-category")
+    data = load_all(data_dir)
+    threshold = float(detector.meta["threshold"])
+    rows: list[Row] = []
+    for source in ("airline", "tweetsumm"):
+        test = select(data[source], "test")
+        scores = sentence_max_scores(detector, [e.text for e in test], encoder)
+        rows += _detector_rows(source, "held-out 20%", test, scores, threshold, baselines=True)
+    rows += _cross_rows(data, detector, encoder)
+    rows += _category_rows(data, categoriser, encoder)
+    return rows

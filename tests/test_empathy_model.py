@@ -1,0 +1,88 @@
+"""Trained empathy path: combination with markers, the shipped artefact, the EPITOME split."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.evaluation.run import DEFAULT_DATA
+from flows.training.empathy_data import EmpathyPair, clean_text, load_epitome, split_pairs
+from nlp.empathy import EmpathyConfig, EmpathyMarker, combine_empathy, score_agent_turns
+from nlp.textmodel import FeatureConfig, LinearTextModel
+
+ARTEFACT = MODELS_DIR / "empathy"
+WORDS = FeatureConfig(use_embedding=False, n_hash=2**10, ngram_range=(1, 1))
+
+
+class CountingModel(LinearTextModel):
+    """A words-only model that records each predict_proba batch."""
+
+    def predict_proba(self, texts, encoder):
+        self.meta.setdefault("calls", []).append(len(texts))
+        return super().predict_proba(texts, encoder)
+
+
+def word_model(word: str, weight: float) -> CountingModel:
+    """A two-class model whose score rises with `word` (hashed like the real features)."""
+    col = WORDS.vectorizer().transform([word]).indices[0]
+    coef = np.zeros((1, WORDS.n_hash), dtype=np.float32)
+    coef[0, col] = weight
+    return CountingModel(("0", "1"), coef, np.array([-2.0]), WORDS, {})
+
+
+def test_empathy_model_one_batch_call_and_markers_kept():
+    model = word_model("hugs", 12.0)
+    texts = ["Sending hugs, that sounds awful", "Please DM us your order number.",
+             "I'm sorry, let me check."]
+    out = score_agent_turns(texts, model=model)
+    assert model.meta["calls"] == [3]
+    assert out[0][0] > 0.9 > 0.2 > out[1][0]
+    assert [m.kind for m in out[2][1]] == ["apology", "ownership"]
+    assert score_agent_turns([], model=model) == []
+
+
+def test_empathy_model_marker_boost_is_small_and_capped():
+    cfg = EmpathyConfig()
+    apology, ack = EmpathyMarker("apology", 0, 5), EmpathyMarker("acknowledgement", 6, 9)
+    ownership = EmpathyMarker("ownership", 10, 16)
+    assert combine_empathy(0.3, [], cfg) == 0.3
+    assert combine_empathy(0.3, [ownership], cfg) == 0.3  # doing is not feeling
+    assert combine_empathy(0.3, [apology], cfg) == pytest.approx(0.3 + cfg.marker_boost)
+    assert combine_empathy(0.3, [apology, ack], cfg) == pytest.approx(0.3 + cfg.boost_cap)
+    assert combine_empathy(0.99, [apology, ack], cfg) == 1.0
+    # a marker alone never lifts a turn the model finds cold over recovery's 0.5 bar
+    assert combine_empathy(0.05, [apology, ack], cfg) < 0.5
+
+
+def test_empathy_pair_label_is_er_or_ip():
+    def pair(er: int, ip: int, ex: int = 2) -> EmpathyPair:
+        return EmpathyPair("s", "r", "seeker", "response", er, ip, ex)
+
+    assert [pair(0, 0).label, pair(1, 0).label, pair(0, 2).label, pair(2, 2).label] == [0, 1, 1, 1]
+    assert clean_text(" I&#39;m  here\n&lt;3 ") == "I'm here <3"
+
+
+@pytest.mark.skipif(not (ARTEFACT / "model.json").exists(), reason="models/empathy not built")
+def test_empathy_shipped_model_scores_service_turns():
+    model = load_text_model(ARTEFACT)
+    sizes = sum(f.stat().st_size for f in ARTEFACT.iterdir())
+    assert sizes < 10 * 2**20
+    assert 0.0 < model.meta["threshold"] < 1.0
+    encoder = load_static_encoder() if model.features.use_embedding else None
+    (warm, markers), (cold, _) = score_agent_turns(
+        ["I'm so sorry, I understand how frustrating this is, let me fix it now",
+         "Please DM us your order number."], model=model, encoder=encoder)
+    assert warm >= 0.8 and cold <= 0.2
+    assert {m.kind for m in markers} >= {"apology", "acknowledgement", "ownership"}
+
+
+@pytest.mark.skipif(not (DEFAULT_DATA / "epitome_empathy_reddit").exists(),
+                    reason="shared EPITOME data not present")
+def test_empathy_epitome_split_is_deterministic_and_disjoint_by_seeker():
+    pairs = load_epitome(DEFAULT_DATA)
+    train, test = split_pairs(pairs)
+    assert len(pairs) == 2500 and len(train) + len(test) == 2500
+    assert 0.17 < len(test) / len(pairs) < 0.23
+    assert not {p.sp_id for p in train} & {p.sp_id for p in test}
+    assert [p.rp_id for p in split_pairs(pairs)[1]] == [p.rp_id for p in test]

@@ -1,0 +1,106 @@
+"""Tests of the trained pain-point path: artefacts, detection, offsets, categories, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.training.pain import fit_detector
+from flows.training.pain_data import AIRLINE_REASON_TO_CATEGORY, PainExample, split_of
+from nlp.pain_points import detect_pain_points_batch
+from nlp.patterns import PAIN_CATEGORIES
+from nlp.pipeline import build_nlp, split_sentences
+from nlp.textmodel import FeatureConfig
+
+NLP = build_nlp()
+
+
+@pytest.fixture(scope="module")
+def models():
+    return (load_text_model(MODELS_DIR / "pain-detector"),
+            load_text_model(MODELS_DIR / "pain-category"), load_static_encoder())
+
+
+def detect(texts: list[str], models):
+    detector, categoriser, encoder = models
+    spans = split_sentences(NLP, texts)
+    turns = [("c1", i, t, s) for i, (t, s) in enumerate(zip(texts, spans, strict=True))]
+    return detect_pain_points_batch(turns, model=detector, category_model=categoriser,
+                                    encoder=encoder)
+
+
+def test_pain_model_artefacts_load_with_threshold_and_taxonomy_classes(models):
+    detector, categoriser, _ = models
+    assert detector.classes == ("0", "1")
+    assert 0.0 < detector.meta["threshold"] < 1.0
+    assert set(categoriser.classes) <= set(PAIN_CATEGORIES)
+    for folder in ("pain-detector", "pain-category"):
+        size = sum(f.stat().st_size for f in (MODELS_DIR / folder).iterdir())
+        assert size < 10_000_000
+        assert (MODELS_DIR / folder / "MODEL_CARD.md").exists()
+
+
+@pytest.mark.parametrize("text", [
+    "Your agent was rude and hung up on me.",
+    "I can't log in to my account, it says my password is wrong.",
+    "The app keeps crashing and nothing works.",
+    "My flight was delayed 3 hours and nobody told us anything.",
+    "This is unacceptable, worst service ever.",
+])
+def test_pain_model_known_complaints_are_detected(text, models):
+    assert len(detect([text], models)[0]) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "What time do you open?",
+    "Can you tell me your opening hours on Sunday?",
+    "Thanks, that fixed it, have a great day!",
+])
+def test_pain_model_neutral_questions_and_thanks_are_not_pain(text, models):
+    assert detect([text], models)[0] == []
+
+
+def test_pain_model_offsets_slice_the_quote_in_a_batch(models):
+    texts = ["  Hello there.  Your agent was rude and hung up on me!\n",
+             "What time do you open?", "", "The app keeps crashing and nothing works. Thanks."]
+    found = detect(texts, models)
+    assert len(found) == len(texts)
+    assert [len(f) for f in found] == [1, 0, 0, 1]
+    for i, (text, points) in enumerate(zip(texts, found, strict=True)):
+        for p in points:
+            assert p.turn_index == i and p.call_id == "c1"
+            assert text[p.char_start:p.char_end] == p.quote == p.quote.strip()
+            assert 0.0 <= p.severity <= 1.0 and p.category in PAIN_CATEGORIES
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("I can't log in to my account, it says my password is wrong.", "account_access"),
+    ("The app keeps crashing and nothing works.", "defect_outage"),
+    ("My flight was delayed 3 hours and nobody told us anything.", "waiting"),
+    ("The flight attendant was rude to my kids.", "agent_conduct"),
+])
+def test_pain_model_clear_examples_get_their_category(text, category, models):
+    _, categoriser, encoder = models
+    proba = categoriser.predict_proba([text], encoder)
+    assert categoriser.classes[int(np.argmax(proba[0]))] == category
+
+
+def test_pain_model_training_is_deterministic_on_a_tiny_set():
+    examples = [PainExample("t", str(i), text, pain) for i, (text, pain) in enumerate([
+        ("this is terrible service", 1), ("worst airline ever", 1), ("my bag is lost", 1),
+        ("thanks so much", 0), ("what time is it", 0), ("great flight today", 0)])]
+    features = FeatureConfig(use_embedding=False, n_hash=2**10)
+    a = fit_detector(examples, None, features, 4.0)
+    b = fit_detector(examples, None, features, 4.0)
+    np.testing.assert_array_equal(a.coef, b.coef)
+    np.testing.assert_array_equal(a.intercept, b.intercept)
+    p = a.predict_proba(["terrible lost bag", "thanks great"], None)[:, 1]
+    assert p[0] > p[1]
+
+
+def test_pain_model_splits_are_stable_and_mapping_targets_the_taxonomy():
+    assert split_of("airline:570306133677760513") == split_of("airline:570306133677760513")
+    shares = [split_of(f"id{i}") for i in range(2000)]
+    assert 0.75 < shares.count("train") / len(shares) < 0.85
+    assert set(AIRLINE_REASON_TO_CATEGORY.values()) <= set(PAIN_CATEGORIES)

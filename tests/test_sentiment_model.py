@@ -1,0 +1,104 @@
+"""Tests for the trained turn sentiment path, its data splits and the shipped artefact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.training.sentiment_data import (
+    Example,
+    carve_validation,
+    hash_fraction,
+    load_uss,
+    split_examples,
+    uss_label,
+)
+from nlp.sentiment import prepare_text, score_turn_sentiments
+from nlp.textmodel import FeatureConfig, LinearTextModel
+
+SHIPPED = MODELS_DIR / "sentiment"
+HASH_ONLY = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
+
+
+class CountingModel(LinearTextModel):
+    """A hash-only LinearTextModel that records what predict_proba was asked."""
+
+    def predict_proba(self, texts, encoder):
+        self.meta.setdefault("calls", []).append(list(texts))
+        return super().predict_proba(texts, encoder)
+
+
+def _toy_model() -> CountingModel:
+    """'great' pushes pos, 'awful' pushes neg (weights set by hand on hashed words)."""
+    vec = HASH_ONLY.vectorizer()
+    coef = np.zeros((3, HASH_ONLY.n_hash), dtype=np.float32)
+    coef[0, vec.transform(["awful"]).indices[0]] = 8.0
+    coef[2, vec.transform(["great"]).indices[0]] = 8.0
+    return CountingModel(("neg", "neu", "pos"), coef, np.zeros(3), HASH_ONLY, {})
+
+
+def test_sentiment_model_scores_whole_batch_in_one_call_and_empty_is_zero():
+    model = _toy_model()
+    scores = score_turn_sentiments(["great stuff", "", "awful stuff", "  "], model=model)
+    assert len(model.meta["calls"]) == 1 and len(model.meta["calls"][0]) == 2
+    assert scores[1] == scores[3] == 0.0
+    assert scores[0] > 0.5 and scores[2] < -0.5
+
+
+def test_sentiment_model_complaint_cue_pulls_score_below_zero():
+    (score,) = score_turn_sentiments(["great, this is the third time I'm calling"],
+                                     model=_toy_model())
+    assert score < 0
+
+
+def test_sentiment_model_masks_handles_and_urls():
+    assert prepare_text("@united lost my bag https://t.co/x1") == "lost my bag"
+
+
+def test_sentiment_uss_label_maps_mean_rating_to_three_classes():
+    assert uss_label([2, 2, 3]) == "neg" and uss_label([3, 3, 2, 3]) == "neu"
+    assert uss_label([4, 3, 4]) == "pos" and uss_label([3, 4]) == "pos"  # 3.5 rounds up
+
+
+def test_sentiment_split_is_stable_and_keeps_groups_together():
+    examples = [Example(f"t{i}", "neu", "x", f"g{i // 3}") for i in range(600)]
+    train, test = split_examples(examples)
+    assert split_examples(examples) == (train, test)
+    assert not {e.group for e in train} & {e.group for e in test}
+    assert 0.12 < len(test) / len(examples) < 0.28
+    fit, val = carve_validation(train)
+    assert not {e.group for e in fit} & {e.group for e in val} and set(val) <= set(train)
+    assert hash_fraction("abc") == hash_fraction("abc") != hash_fraction("abc", "validation")
+
+
+def test_sentiment_uss_loader_reads_user_turns_and_skips_overall(tmp_path):
+    folder = tmp_path / "uss_user_satisfaction"
+    folder.mkdir()
+    (folder / "MWOZ.txt").write_text(
+        "USER\tFind me a hotel.\tHotel-Inform\t3,3,3\n"
+        "SYSTEM\tThere is none.\tHotel-NoOffer\t\n"
+        "USER\tThat is useless.\t\t2,1,2\n"
+        "USER\tOVERALL\t\t2,2,2\n\n"
+        "USER\tThanks, perfect!\tgeneral-thank\t4,5,4\n", encoding="utf-8")
+    examples = load_uss(tmp_path)
+    assert [(e.text, e.label) for e in examples] == [
+        ("Find me a hotel.", "neu"), ("That is useless.", "neg"), ("Thanks, perfect!", "pos")]
+    assert examples[0].group == examples[1].group != examples[2].group
+
+
+@pytest.mark.skipif(not (SHIPPED / "model.json").exists(), reason="model not trained yet")
+def test_sentiment_shipped_model_reads_conversational_customer_text():
+    model, encoder = load_text_model(SHIPPED), load_static_encoder()
+    assert set(model.classes) == {"neg", "neu", "pos"}
+    size = sum(p.stat().st_size for p in SHIPPED.iterdir())
+    assert size < 10 * 2**20
+    scores = score_turn_sentiments([
+        "This is the third time I'm calling about my refund.",
+        "My flight was cancelled and nobody told me",
+        "Thank you so much, that was really helpful!",
+        "", "I need a train to Cambridge on Tuesday.",
+    ], model=model, encoder=encoder)
+    assert scores[0] < -0.2 and scores[1] < -0.2 and scores[2] > 0.3 and scores[3] == 0.0
+    assert scores[1] < scores[4] < scores[2]
+    assert all(-1.0 <= s <= 1.0 for s in scores)
