@@ -24,5 +24,7 @@ class Settings(BaseSettings):
     schedule_cron: str = "30 2 * * *"  # nightly, 02:30
     timezone: str = "UTC"
     deployment_name: str = "nightly"
-    embedder: str = "static"  # static (model2vec, fast) | minilm (torch, better) | hashing
+    # minilm: best clusters (DSTC11 NMI 0.89), ~170 statements/s; static: model2vec, ~70k/s,
+    # for very large nights (weaker clusters); hashing: no model, tests only.
+    embedder: str = "minilm"
     redact_names: bool = True  # spaCy NER for people's names (patterns always run)

@@ -62,7 +62,9 @@ class IssueCatalogueConfig(BaseModel):
     # differ between embedders; see nlp.embeddings).
     match_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # cosine to a centroid
     outlier_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # left-overs' floor
-    min_cluster_size: int = Field(10, ge=2)  # smaller clusters are outliers (-1)
+    # Smaller clusters are outliers (-1); a night of n statements asks for
+    # max(3, min(min_cluster_size, n // 100)).
+    min_cluster_size: int = Field(10, ge=2)
     distance_threshold: float | None = Field(None, gt=0.0, lt=2.0)  # average linkage cut
     pca_dims: int = Field(0, ge=0)  # 0: cluster in the embedding space itself
     max_fit_docs: int = Field(5_000, ge=2)  # bound on statements clustered per night
@@ -185,7 +187,9 @@ class IssueCatalogue:
         """Cluster the unmatched `rows` (a bounded, seeded sample) and create new issues."""
         cfg = self.config
         candidates = np.flatnonzero(rows)
-        if len(candidates) < cfg.min_cluster_size:
+        # A small night cannot hold clusters of 10: ask for 1 % of it, at least 3.
+        min_size = max(3, min(cfg.min_cluster_size, len(candidates) // 100))
+        if len(candidates) < min_size:
             return []
         if len(candidates) > cfg.max_fit_docs:
             rng = np.random.default_rng(cfg.seed)
@@ -195,7 +199,7 @@ class IssueCatalogue:
             docs,
             embeddings[candidates],
             distance_threshold=self.distance_threshold,
-            min_cluster_size=cfg.min_cluster_size,
+            min_cluster_size=min_size,
             pca_dims=cfg.pca_dims,
             n_keywords=cfg.n_keywords,
             seed=cfg.seed,

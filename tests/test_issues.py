@@ -198,7 +198,13 @@ def test_issues_same_night_twice_is_refused() -> None:
         catalogue.update(REFUND, NIGHT1)
 
 
-@pytest.mark.parametrize("n_statements", [0, 1, 3])
+def test_issues_small_night_forms_clusters_of_three() -> None:
+    # A night of 3 statements asks for clusters of max(3, min(5, 3 // 100)) = 3.
+    ids = new_catalogue().update(REFUND[:3], NIGHT1)
+    assert ids[0] >= 0 and len(set(ids)) == 1
+
+
+@pytest.mark.parametrize("n_statements", [0, 1, 2])
 def test_issues_tiny_inputs_do_not_crash(n_statements: int) -> None:
     catalogue = new_catalogue()
     ids = catalogue.update(REFUND[:n_statements], NIGHT1)

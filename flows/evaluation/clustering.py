@@ -27,7 +27,7 @@ from nlp.issues import IssueCatalogue, IssueCatalogueConfig
 log = logging.getLogger(__name__)
 
 NIGHT1, NIGHT2 = date(2026, 11, 25), date(2026, 11, 26)
-MINILM_SETS = ("dstc11 development",)
+MINILM_SETS = ("dstc11 development", "banking77 train")
 
 
 class CachedEmbedder:
