@@ -7,8 +7,10 @@ Definition (v1, documented in the README):
   times the one before (the end of a call matters most to how it is remembered);
 * a call is a recovery when start <= `frustrated_below`, end - start >= `min_lift`,
   end >= `end_at_least`, and some agent turn between the first frustrated customer turn and the
-  last customer turn has empathy >= `min_empathy`. The pivotal turn is the most empathetic such
-  agent turn (earliest on ties).
+  last customer turn is empathetic: empathy score >= `min_empathy`, or an apology or
+  acknowledgement together with ownership ("I'm sorry ... let me sort this out"), the
+  customer-service form of empathy that the Reddit-trained score underrates. The pivotal turn
+  is the most empathetic such agent turn (earliest on ties).
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ class RecoveryConfig(BaseModel):
     min_lift: float = 0.4
     end_at_least: float = 0.0
     min_empathy: float = 0.5
+    #: Marker kinds that make a turn empathetic when present together (one of each group).
+    feeling_markers: tuple[str, ...] = ("apology", "acknowledgement")
+    ownership_markers: tuple[str, ...] = ("ownership",)
+
+
+def is_empathetic(turn: TurnAnalysis, cfg: RecoveryConfig = RecoveryConfig()) -> bool:
+    """An agent turn that shows empathy: a high score, or feeling plus ownership markers."""
+    if (turn.empathy or 0.0) >= cfg.min_empathy:
+        return True
+    kinds = set(turn.empathy_markers)
+    return bool(kinds & set(cfg.feeling_markers)) and bool(kinds & set(cfg.ownership_markers))
 
 
 def summarise_trajectory(customer_sentiments: list[float], cfg: RecoveryConfig = RecoveryConfig()
@@ -60,14 +73,14 @@ def detect_recovery(call_id: str, turns: list[TurnAnalysis],
     candidates = [
         t for t in turns
         if t.turn.speaker == AGENT and first_bad < t.turn.index < last
-        and (t.empathy or 0.0) >= cfg.min_empathy
+        and is_empathetic(t, cfg)
     ]
     if not candidates:
         return None
-    pivot = max(candidates, key=lambda t: (t.empathy, -t.turn.index))
+    pivot = max(candidates, key=lambda t: (t.empathy or 0.0, -t.turn.index))
     before = [t.sentiment for t in customer if t.turn.index < pivot.turn.index]
     after = [t.sentiment for t in customer if t.turn.index > pivot.turn.index]
     s_before, s_after = min(before), after[-1]
-    score = 0.5 * min(1.0, (s_after - s_before) / 2 + 0.25) + 0.5 * pivot.empathy
+    score = 0.5 * min(1.0, (s_after - s_before) / 2 + 0.25) + 0.5 * (pivot.empathy or 0.0)
     return RecoveryMoment(call_id, pivot.turn.index, pivot.turn.text,
                           round(s_before, 4), round(s_after, 4), round(min(1.0, score), 4))

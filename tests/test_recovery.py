@@ -98,3 +98,16 @@ def test_recovery_trajectory_respects_config():
     start, end, _ = summarise_trajectory([-0.9, -0.3, 0.0, 0.6, 1.0, 1.0], cfg)
     assert start == pytest.approx(-0.4)
     assert end == pytest.approx((0.6 + 1.0 + 3 * 1.0) / 5)
+
+
+def test_recovery_feeling_plus_ownership_markers_make_a_pivot():
+    from nlp.recovery import is_empathetic
+    from nlp.schema import Turn, TurnAnalysis
+
+    turn = Turn(1, AGENT, "We apologise for the inconvenience, we'll get this sorted.")
+    low_score = TurnAnalysis(turn, 0.0, empathy=0.2, empathy_markers=("apology", "ownership"))
+    assert is_empathetic(low_score)
+    apology_only = TurnAnalysis(turn, 0.0, empathy=0.2, empathy_markers=("apology",))
+    assert not is_empathetic(apology_only)
+    high_score = TurnAnalysis(turn, 0.0, empathy=0.7, empathy_markers=())
+    assert is_empathetic(high_score)
