@@ -104,3 +104,21 @@ def test_pain_model_splits_are_stable_and_mapping_targets_the_taxonomy():
     shares = [split_of(f"id{i}") for i in range(2000)]
     assert 0.75 < shares.count("train") / len(shares) < 0.85
     assert set(AIRLINE_REASON_TO_CATEGORY.values()) <= set(PAIN_CATEGORIES)
+
+
+def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
+    from dataclasses import replace
+
+    detector, categoriser, encoder = models
+    # A detector that never fires: only the conversational cue can make the pain point.
+    mute = replace(detector, intercept=detector.intercept - 100.0)
+    text = "This is the third time I'm asking about the same order."
+    spans = split_sentences(NLP, [text])
+    turns = [("c1", 0, text, spans[0])]
+    found = detect_pain_points_batch(turns, model=mute, category_model=categoriser,
+                                     encoder=encoder)
+    assert len(found[0]) == 1 and found[0][0].quote == text
+    from nlp.pain_points import PainPointConfig
+    off = detect_pain_points_batch(turns, PainPointConfig(cue_union=False), model=mute,
+                                   category_model=categoriser, encoder=encoder)
+    assert off == [[]]

@@ -22,6 +22,7 @@ from flows.evaluation.report import Row, binary_row, multiclass_row
 from flows.training.pain import fit_detector, pain_scores
 from flows.training.pain_data import PainExample, load_all, select, sentence_spans
 from nlp.pain_points import categorise, detect_pain_points
+from nlp.sentiment import count_complaint_cues
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
@@ -63,6 +64,11 @@ def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.nd
     rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
                        note=f"threshold {threshold:.3f}")]
     if baselines:
+        # What the pipeline does: the detector, or a conversational complaint cue.
+        cues = np.array([count_complaint_cues(t) > 0 for t in texts])
+        union = np.where(cues, np.maximum(scores, threshold), scores)
+        rows.append(binary_row("detector + cues (pipeline)", name, split, y, union, threshold,
+                               note="F1 as in turns.is_pain_point"))
         rows.append(binary_row("VADER baseline", name, split, y, vader_scores(texts), 0.05,
                                note="compound <= -0.05"))
         rows.append(binary_row("v1 rules", name, split, y, rule_flags(texts), 0.5,
