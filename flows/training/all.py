@@ -1,0 +1,33 @@
+"""`make models`: rebuild every trained artefact under models/ from ../shared/data.
+
+The static embedder (models/static-minilm) is not rebuilt here: distilling it needs
+`model2vec[distill]` in a separate environment (see flows/training/distill_static.py).
+
+Run: .venv/bin/python -m flows.training.all
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flows.runtime import configure_runtime
+from flows.training import empathy, pain, sentiment
+
+log = logging.getLogger(__name__)
+
+
+def main() -> None:
+    """Train sentiment, pain detector + categoriser and empathy, in that order."""
+    configure_runtime()
+    # The recorded feature/C choices are refit; each trainer's own flag reruns its selection.
+    steps = (("sentiment", lambda: sentiment.main(["--no-select"])),
+             ("pain", lambda: pain.main([])), ("empathy", empathy.main))
+    for name, rebuild in steps:
+        started = time.perf_counter()
+        rebuild()
+        log.info("%s rebuilt in %.0f s", name, time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    main()
