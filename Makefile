@@ -33,7 +33,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check nlp flows tests
 
 bench: $(STAMP)
-	$(BIN)/python -m flows.bench.run
+	taskset -c 0 $(BIN)/python -m flows.bench.run
+	$(BIN)/python -m flows.bench.issues_scale
 
 ## Quality of every detector on ../shared/data (held-out and cross-corpus splits).
 eval: $(STAMP)

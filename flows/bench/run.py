@@ -1,7 +1,8 @@
 """`make bench`: speed and memory of each stage on the bundled sample corpus.
 
 Prints one table: stage, items, seconds, items/s; then the process's peak memory. Timings
-are wall time on this machine (2 cores); the analysis stages run on one core.
+are wall time; run it pinned to one core (`make bench` does: `taskset -c 0`) for the
+per-core numbers. The 100k-statement clustering benchmark is `flows/bench/issues_scale.py`.
 
 Run: .venv/bin/python -m flows.bench.run
 """
@@ -12,6 +13,8 @@ import resource
 import time
 from datetime import date
 
+from flows.artefacts import load_static_encoder
+from flows.engine import load_detectors
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
 from flows.sources import FileSource
@@ -37,8 +40,12 @@ def main() -> None:
     transcripts = timed("read sample (all nights)", 857,
                         lambda: [t for b in source.iter_batches(500) for t in b.transcripts], rows)
     n_turns = sum(len(t.turns) for t in transcripts)
-    analyzer = CallAnalyzer()
-    calls = timed("detection (turns)", n_turns, lambda: analyzer.analyze(transcripts), rows)
+    rules = CallAnalyzer()
+    timed("detection, v1 rules (turns)", n_turns, lambda: rules.analyze(transcripts), rows)
+    analyzer = CallAnalyzer(detectors=load_detectors())
+    analyzer.analyze(transcripts[:4])  # warm the encoder outside the timing
+    calls = timed("detection, shipped models (turns)", n_turns,
+                  lambda: analyzer.analyze(transcripts), rows)
     texts = [t.turn.text for c in calls for t in c.turns]
     redactor = Redactor(build_redaction_nlp())
     timed("redaction incl. NER (turns)", len(texts), lambda: redactor.redact_many(texts), rows)
@@ -47,6 +54,10 @@ def main() -> None:
           lambda: pattern_only.redact_many(texts), rows)
     statements = [c.issue_statement for c in calls]
     embedder = build_embedder("minilm")
+    static = build_embedder("static", static_model=load_static_encoder)
+    static.encode(statements[:8])
+    timed("static embedding (statements)", len(statements), lambda: static.encode(statements),
+          rows)
     embedder.encode(statements[:8])  # load the model outside the timing
     timed("MiniLM embedding (statements)", len(statements),
           lambda: embedder.encode(statements), rows)
