@@ -96,18 +96,27 @@ def _report(result, out: Path, elapsed: float) -> None:
     print(f"  {'summaries':<18} {len(result.summaries):>7} teams")
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the flow as a deployment on a nightly cron schedule (needs a Prefect server)."""
-    check_output(args.output)
+def build_deployment(args: argparse.Namespace):
+    """The nightly deployment: the flow, its cron schedule and its input/output parameters."""
+    from prefect.schedules import Cron
+
     from flows.nightly import transcript_insights
 
     settings = Settings()
-    transcript_insights.serve(
+    return transcript_insights.to_deployment(
         name=settings.deployment_name,
-        cron=args.cron or settings.schedule_cron,
+        schedule=Cron(args.cron or settings.schedule_cron, timezone=settings.timezone),
         parameters={"input_path": str(args.input), "output": str(args.output)},
         description="Nightly call-transcript insights (callinsight).",
     )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the flow as a deployment on a nightly cron schedule (needs a Prefect server)."""
+    check_output(args.output)
+    from prefect import serve
+
+    serve(build_deployment(args))
     return 0
 
 

@@ -53,3 +53,16 @@ def test_cli_run_writes_night_and_reports(tmp_path: Path, sample_slice: Path, ca
     assert "night 2026-11-26" in out and "calls" in out
     assert list(partition_dir(tmp_path, "calls", __import__("datetime").date(2026, 11, 26))
                 .glob("part-*.parquet"))
+
+
+def test_cli_serve_builds_a_cron_deployment_with_the_paths(tmp_path: Path, monkeypatch):
+    from flows.cli import build_deployment, build_parser
+
+    monkeypatch.setenv("CALLINSIGHT_SCHEDULE_CRON", "15 3 * * *")
+    args = build_parser().parse_args(["serve", "--input", "in", "--output", str(tmp_path)])
+    deployment = build_deployment(args)
+    assert deployment.name == "nightly"
+    assert deployment.schedules[0].schedule.cron == "15 3 * * *"
+    assert deployment.parameters == {"input_path": "in", "output": str(tmp_path)}
+    args = build_parser().parse_args(["serve", "--cron", "0 1 * * *"])
+    assert build_deployment(args).schedules[0].schedule.cron == "0 1 * * *"

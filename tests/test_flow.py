@@ -167,3 +167,20 @@ def test_flow_quarantines_unsupported_files(tmp_path: Path, bad_records: Path, p
     assert result.rows["calls"] == 5 and len(quarantine) == 11
     assert any(q["reason"] == "unsupported file type" and q["source"].endswith("README.md")
                for q in quarantine)
+
+
+@pytest.mark.slow
+def test_flow_default_engine_clusters_with_minilm_and_labels(tmp_path: Path, sample_slice: Path,
+                                                             prefect_server, monkeypatch):
+    """The production engine (MiniLM, trained detectors, keyphrase labels) on real calls."""
+    monkeypatch.setenv("CALLINSIGHT_EMBEDDER", "minilm")
+    result = run_night(sample_slice, tmp_path, NIGHT1)
+    assert result.rows["calls"] == 30
+    issues = read_partition(tmp_path, "issues", NIGHT1).to_pylist()
+    calls = read_partition(tmp_path, "calls", NIGHT1).to_pylist()
+    assigned = {c["primary_issue_id"] for c in calls} - {-1}
+    assert assigned <= {i["issue_id"] for i in issues}
+    assert all(i["label"] and i["keywords"] for i in issues)
+    turns = read_partition(tmp_path, "turns", NIGHT1).to_pylist()
+    assert any(t["is_pain_point"] for t in turns)
+    assert all(t["empathy_score"] is not None for t in turns if t["speaker"] == "agent")
