@@ -184,11 +184,20 @@ def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str]) -> 
     return best
 
 
+def _keep(token) -> bool:
+    """A token worth showing in a label: no numbers or times, no filler words ("now", "just")."""
+    if token.pos_ in {"DET", "PRON", "PUNCT"} or token.is_punct or token.is_space:
+        return False
+    if token.like_num or any(c.isdigit() for c in token.text):
+        return False
+    return token.dep_ == "neg" or not token.is_stop
+
+
 def _candidate_phrases(doc) -> list[str]:
     """Noun chunks, and verb + its negation/particles/object spans, as lower-case strings."""
     phrases = []
     for chunk in doc.noun_chunks:
-        words = [t.lower_ for t in chunk if t.pos_ not in {"DET", "PRON"} and not t.is_punct]
+        words = [t.lower_ for t in chunk if _keep(t)]
         if 1 <= len(words) <= 5:
             phrases.append(" ".join(words))
     for token in doc:
@@ -197,8 +206,8 @@ def _candidate_phrases(doc) -> list[str]:
         parts = [t for t in token.subtree if t.dep_ in {"neg", "prt", "dobj", "nsubjpass",
                                                        "compound", "amod", "advmod"}
                  or t == token]
-        words = [t.lower_ for t in sorted(parts, key=lambda t: t.i)
-                 if t.pos_ not in {"DET", "PRON", "PUNCT"}]
+        words = [t.lower_ for t in sorted(parts, key=lambda t: t.i) if _keep(t)]
+        # A verb phrase needs its object or particle: "working" alone says nothing.
         if 2 <= len(words) <= 5:
             phrases.append(" ".join(words))
     return phrases
