@@ -29,9 +29,9 @@ SOURCES = ("airline", "uss")
 #: Hashed word n-grams only: the static embedding block added ~+0.01 validation macro-F1 but
 #: caps scoring at ~3k turns/s on one core, which the detection stage's budget cannot afford.
 CANDIDATES: list[tuple[FeatureConfig, float]] = [
+    (FeatureConfig(use_embedding=False), 16.0),
     (FeatureConfig(use_embedding=False), 4.0),
     (FeatureConfig(use_embedding=False), 1.0),
-    (FeatureConfig(use_embedding=False), 16.0),
 ]
 CUE_WEIGHTS = (0.0, 0.1, 0.2, 0.35)
 
