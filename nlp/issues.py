@@ -29,7 +29,6 @@ embedder and refuses another), with a new `OUT/_state` history; old snapshots st
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +36,21 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.embeddings import Embedder
+from nlp.issue_labels import OUTLIER, fit_new_clusters, make_label, pick_examples, unit
+from nlp.issue_state import (
+    STATE_VERSION,
+    Issue,
+    check_state,
+    issue_daily_row,
+    issue_from_json,
+    issue_to_json,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
-from nlp.issue_labels import OUTLIER, fit_new_clusters, make_label, pick_examples, unit
 
 logger = logging.getLogger(__name__)
 
-STATE_VERSION = 1
 
 
 class IssueCatalogueConfig(BaseModel):
@@ -74,21 +80,6 @@ class IssueCatalogueConfig(BaseModel):
     growth_factor: float = Field(1.5, gt=0.0)
     min_growing_calls: int = Field(3, ge=1)
     seed: int = 0
-
-
-@dataclass(slots=True)
-class Issue:
-    """One catalogue entry; `centroid` is the unit-length mean of its members' embeddings."""
-
-    issue_id: int
-    label: str
-    keywords: list[str]
-    example_quotes: list[str]
-    first_seen: date
-    last_seen: date
-    centroid: np.ndarray
-    calls_total: int = 0
-    history: dict[str, int] = field(default_factory=dict)  # ISO date -> calls that night
 
 
 class IssueCatalogue:
@@ -258,27 +249,10 @@ class IssueCatalogue:
         rows = []
         for issue in sorted(self.issues_.values(), key=lambda i: i.issue_id):
             if issue.history.get(night, 0) or any(issue.history.get(d, 0) for d in window):
-                rows.append(self._daily_row(issue, run_date, window))
+                rows.append(issue_daily_row(issue, run_date, window, self.totals_,
+                                            self.config.growth_factor,
+                                            self.config.min_growing_calls))
         return rows
-
-    def _daily_row(self, issue: Issue, run_date: date, window: list[str]) -> dict[str, Any]:
-        cfg = self.config
-        total = self.totals_.get(run_date.isoformat(), 0)
-        calls = issue.history.get(run_date.isoformat(), 0)
-        share = calls / total if total else 0.0
-        shares = [issue.history.get(d, 0) / self.totals_[d] for d in window if self.totals_.get(d)]
-        baseline = sum(shares) / len(shares) if shares else 0.0
-        is_new = issue.first_seen == run_date
-        return {
-            "issue_id": issue.issue_id,
-            "calls": calls,
-            "share": share,
-            "baseline": baseline,
-            "change": share - baseline,
-            "is_new": is_new,
-            "is_growing": calls >= cfg.min_growing_calls
-            and (is_new or share > baseline * cfg.growth_factor),
-        }
 
     def issue_rows(self) -> list[dict[str, Any]]:
         """Rows of the `issues` table: every issue in the catalogue, by id (CONTRACT §2)."""
@@ -303,7 +277,7 @@ class IssueCatalogue:
             "embedder": self.embedder.name,
             "next_id": self.next_id_,
             "totals": dict(sorted(self.totals_.items())),
-            "issues": [_issue_to_json(issue) for issue in issues],
+            "issues": [issue_to_json(issue) for issue in issues],
         }
         if not issues:
             return state, np.zeros((0, 0), dtype=np.float32)
@@ -324,51 +298,11 @@ class IssueCatalogue:
             ValueError: On an unknown state version, a different embedder, or a centroid
                 matrix that does not match the issues.
         """
-        _check_state(state, centroids, embedder)
+        check_state(state, centroids, embedder)
         catalogue = cls(config, embedder, phrase_nlp)
         catalogue.next_id_ = int(state["next_id"])
         catalogue.totals_ = {str(k): int(v) for k, v in state["totals"].items()}
         for row, entry in zip(centroids, state["issues"], strict=True):
-            issue = _issue_from_json(entry, row)
+            issue = issue_from_json(entry, row)
             catalogue.issues_[issue.issue_id] = issue
         return catalogue
-
-
-def _issue_to_json(issue: Issue) -> dict[str, Any]:
-    return {
-        "issue_id": issue.issue_id,
-        "label": issue.label,
-        "keywords": list(issue.keywords),
-        "example_quotes": list(issue.example_quotes),
-        "first_seen": issue.first_seen.isoformat(),
-        "last_seen": issue.last_seen.isoformat(),
-        "calls_total": issue.calls_total,
-        "history": dict(sorted(issue.history.items())),
-    }
-
-
-def _issue_from_json(entry: dict[str, Any], centroid: np.ndarray) -> Issue:
-    return Issue(
-        issue_id=int(entry["issue_id"]),
-        label=str(entry["label"]),
-        keywords=[str(k) for k in entry["keywords"]],
-        example_quotes=[str(q) for q in entry["example_quotes"]],
-        first_seen=date.fromisoformat(entry["first_seen"]),
-        last_seen=date.fromisoformat(entry["last_seen"]),
-        centroid=np.asarray(centroid, dtype=np.float32).copy(),
-        calls_total=int(entry["calls_total"]),
-        history={str(k): int(v) for k, v in entry["history"].items()},
-    )
-
-
-def _check_state(state: dict[str, Any], centroids: np.ndarray, embedder: Embedder) -> None:
-    version = state.get("state_version")
-    if version != STATE_VERSION:
-        raise ValueError(f"unsupported issue catalogue state_version {version!r}")
-    if state.get("embedder") != embedder.name:
-        raise ValueError(
-            f"state was built with embedder {state.get('embedder')!r}, not {embedder.name!r}"
-        )
-    n_issues = len(state["issues"])
-    if centroids.ndim != 2 or centroids.shape[0] != n_issues:
-        raise ValueError(f"centroid matrix {centroids.shape} does not fit {n_issues} issues")

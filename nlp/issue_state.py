@@ -1,0 +1,99 @@
+"""The issue catalogue's records and their persistence: entries, JSON state, daily rows.
+
+Pure helpers of `nlp.issues`: no files are read or written here; the flow stores the JSON
+dict and the centroid matrix (`flows/state.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from nlp.embeddings import Embedder
+
+STATE_VERSION = 1
+
+
+@dataclass(slots=True)
+class Issue:
+    """One catalogue entry; `centroid` is the unit-length mean of its members' embeddings."""
+
+    issue_id: int
+    label: str
+    keywords: list[str]
+    example_quotes: list[str]
+    first_seen: date
+    last_seen: date
+    centroid: np.ndarray
+    calls_total: int = 0
+    history: dict[str, int] = field(default_factory=dict)  # ISO date -> calls that night
+
+
+
+def issue_daily_row(issue: Issue, run_date: date, window: list[str], totals: dict[str, int],
+                    growth_factor: float, min_growing_calls: int) -> dict[str, Any]:
+    """One `issue_daily` row: tonight's calls and share against the trailing-window baseline.
+
+    `baseline` is the mean share over the nights of `window` (ISO dates) that the catalogue
+    saw; an issue grows when it has >= `min_growing_calls` calls and is new or its share
+    exceeds `growth_factor` times the baseline.
+    """
+    total = totals.get(run_date.isoformat(), 0)
+    calls = issue.history.get(run_date.isoformat(), 0)
+    share = calls / total if total else 0.0
+    shares = [issue.history.get(d, 0) / totals[d] for d in window if totals.get(d)]
+    baseline = sum(shares) / len(shares) if shares else 0.0
+    is_new = issue.first_seen == run_date
+    return {
+        "issue_id": issue.issue_id,
+        "calls": calls,
+        "share": share,
+        "baseline": baseline,
+        "change": share - baseline,
+        "is_new": is_new,
+        "is_growing": calls >= min_growing_calls and (is_new or share > baseline * growth_factor),
+    }
+
+
+def issue_to_json(issue: Issue) -> dict[str, Any]:
+    return {
+        "issue_id": issue.issue_id,
+        "label": issue.label,
+        "keywords": list(issue.keywords),
+        "example_quotes": list(issue.example_quotes),
+        "first_seen": issue.first_seen.isoformat(),
+        "last_seen": issue.last_seen.isoformat(),
+        "calls_total": issue.calls_total,
+        "history": dict(sorted(issue.history.items())),
+    }
+
+
+def issue_from_json(entry: dict[str, Any], centroid: np.ndarray) -> Issue:
+    return Issue(
+        issue_id=int(entry["issue_id"]),
+        label=str(entry["label"]),
+        keywords=[str(k) for k in entry["keywords"]],
+        example_quotes=[str(q) for q in entry["example_quotes"]],
+        first_seen=date.fromisoformat(entry["first_seen"]),
+        last_seen=date.fromisoformat(entry["last_seen"]),
+        centroid=np.asarray(centroid, dtype=np.float32).copy(),
+        calls_total=int(entry["calls_total"]),
+        history={str(k): int(v) for k, v in entry["history"].items()},
+    )
+
+
+def check_state(state: dict[str, Any], centroids: np.ndarray, embedder: Embedder) -> None:
+    version = state.get("state_version")
+    if version != STATE_VERSION:
+        raise ValueError(f"unsupported issue catalogue state_version {version!r}")
+    if state.get("embedder") != embedder.name:
+        raise ValueError(
+            f"state was built with embedder {state.get('embedder')!r}, not {embedder.name!r}"
+        )
+    n_issues = len(state["issues"])
+    if centroids.ndim != 2 or centroids.shape[0] != n_issues:
+        raise ValueError(f"centroid matrix {centroids.shape} does not fit {n_issues} issues")
