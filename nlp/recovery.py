@@ -29,7 +29,7 @@ class RecoveryConfig(BaseModel):
     end_weight: float = 2.0
     frustrated_below: float = -0.25
     min_lift: float = 0.4
-    end_at_least: float = 0.0
+    end_at_least: float = 0.05  # the end must read positive, not merely neutral
     min_empathy: float = 0.5
     #: Marker kinds that make a turn empathetic when present together (one of each group).
     feeling_markers: tuple[str, ...] = ("apology", "acknowledgement")

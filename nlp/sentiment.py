@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -26,6 +27,7 @@ class SentimentConfig(BaseModel):
     max_cues: int = 3
     cues: str = "complaint_cues.v1"
     model_cue_weight: float = 0.2  # the same pull for the trained model (chosen on validation)
+    neutral_band: float = 0.05  # |score| below this reads neutral (VADER's convention)
 
 
 _URL = re.compile(r"https?://\S+")
@@ -79,6 +81,22 @@ def blend_complaint_cues(score: float, cues: int, weight: float, max_cues: int =
     return max(-1.0, min(1.0, round(float(score), 4)))
 
 
+def align_with_class(proba: np.ndarray, classes: tuple[str, ...], band: float) -> np.ndarray:
+    """P(pos) - P(neg), placed so that the usual neutral band agrees with the predicted class.
+
+    A reader who calls |score| < `band` neutral (VADER's convention, band 0.05) gets the
+    model's own argmax class: neutral predictions are scaled into the band, positive and
+    negative ones pushed just outside it. Order within each class is kept.
+    """
+    pos, neg = proba[:, classes.index("pos")], proba[:, classes.index("neg")]
+    polarity = pos - neg
+    predicted = np.asarray(classes)[proba.argmax(axis=1)]
+    inside = polarity * (band * 0.98)  # |polarity| <= 1, so this stays strictly inside
+    outside = np.sign(polarity) * np.maximum(np.abs(polarity), band)
+    outside = np.where(predicted == "pos", np.abs(outside), -np.abs(outside))
+    return np.where(predicted == "neu", inside, outside)
+
+
 def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig(),
                           model: LinearTextModel | None = None,
                           encoder: SentenceEncoder | None = None) -> list[float]:
@@ -100,7 +118,7 @@ def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConf
     if not filled:
         return scores
     proba = model.predict_proba([prepare_text(texts[i]) for i in filled], encoder)
-    polarity = proba[:, model.classes.index("pos")] - proba[:, model.classes.index("neg")]
+    polarity = align_with_class(proba, model.classes, cfg.neutral_band)
     for i, value in zip(filled, polarity, strict=True):
         cues = count_complaint_cues(texts[i], cfg) if cfg.model_cue_weight else 0
         scores[i] = blend_complaint_cues(value, cues, cfg.model_cue_weight, cfg.max_cues)

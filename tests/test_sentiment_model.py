@@ -102,3 +102,20 @@ def test_sentiment_shipped_model_reads_conversational_customer_text():
     assert scores[0] < -0.2 and scores[1] < -0.2 and scores[2] > 0.3 and scores[3] == 0.0
     assert scores[1] < scores[4] < scores[2]
     assert all(-1.0 <= s <= 1.0 for s in scores)
+
+
+def test_sentiment_score_band_agrees_with_predicted_class():
+    import numpy as np
+
+    from nlp.sentiment import align_with_class
+
+    classes = ("neg", "neu", "pos")
+    proba = np.array([[0.5, 0.3, 0.2],   # neg wins, polarity -0.3
+                      [0.3, 0.4, 0.3],   # neu wins, polarity 0
+                      [0.2, 0.45, 0.35],  # neu wins, polarity +0.15: must read neutral
+                      [0.33, 0.3, 0.37],  # pos wins, polarity +0.04: must read positive
+                      [0.36, 0.3, 0.34]])  # neg wins, polarity -0.02: must read negative
+    scores = align_with_class(proba, classes, band=0.05)
+    assert scores[0] == pytest.approx(-0.3)
+    assert abs(scores[1]) < 0.05 and abs(scores[2]) < 0.05 and scores[2] > 0
+    assert scores[3] >= 0.05 and scores[4] <= -0.05
