@@ -82,9 +82,10 @@ def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: 
     ids = catalogue.update([s["text"] for s in statements], run_date)
     state.save_catalogue(out, run_date, catalogue)
     assignment = {s["call_id"]: i for s, i in zip(statements, ids, strict=True)}
-    labels = {row["issue_id"]: row["label"] for row in catalogue.issue_rows()}
+    issues = catalogue.issue_rows()
+    labels = {row["issue_id"]: row["label"] for row in issues}
     daily = [dict(row, label=labels.get(row["issue_id"])) for row in catalogue.daily_rows(run_date)]
-    return assignment, daily, catalogue.issue_rows()
+    return assignment, daily, issues
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)

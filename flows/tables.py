@@ -186,7 +186,6 @@ def read_partition(out: Path, name: str, run_date: date) -> pa.Table:
 def clean_stale_staging(out: Path) -> None:
     """Remove staging and old folders left by a crashed run (never visible to readers)."""
     for name in TABLES + ("summaries",):
-        for stale in (out / name).glob(".staging-*") if (out / name).exists() else []:
-            shutil.rmtree(stale, ignore_errors=True)
-        for stale in (out / name).glob(".old-*") if (out / name).exists() else []:
-            shutil.rmtree(stale, ignore_errors=True)
+        for pattern in (".staging-*", ".old-*"):
+            for stale in (out / name).glob(pattern):  # nothing when the folder is absent
+                shutil.rmtree(stale, ignore_errors=True)
