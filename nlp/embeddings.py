@@ -9,7 +9,8 @@ files. `MiniLMEmbedder` is the heavier option (all-MiniLM-L6-v2 itself, shipped 
 stateless bag-of-words stand-in for fast unit tests: same interface, no model, no torch.
 
 Each embedder also carries the clustering scale measured for it (`cluster_distance`,
-`match_similarity`, see `flows/evaluation/clustering.py`): cosine distances are not
+`match_similarity`, `broad_distance`, `outlier_similarity`; see
+`flows/evaluation/clustering.py` and `models/static-minilm/MODEL_CARD.md`): cosine distances are not
 comparable across embedders (the static model's are compressed), so the catalogue reads its
 thresholds from the embedder unless told otherwise.
 """
@@ -53,6 +54,8 @@ class MiniLMEmbedder:
     dim = 384
     cluster_distance = 0.45  # best average-linkage cut on BANKING77 and DSTC11 alike
     match_similarity = 0.5
+    broad_distance = 0.6  # second, looser cut for a night's left-overs (see nlp.issues)
+    outlier_similarity = 0.3  # floor of the outlier-reduction pass
 
     def __init__(self, batch_size: int = 64, device: str = "cpu") -> None:
         self.batch_size = batch_size
@@ -101,6 +104,8 @@ class HashingEmbedder:
     name = "hashing-1-2gram"
     cluster_distance = 0.85  # word overlap gives low cosines: loose cuts
     match_similarity = 0.3
+    broad_distance = 0.9
+    outlier_similarity = 0.2
 
     def __init__(self, dim: int = 1024) -> None:
         self.dim = dim
@@ -133,6 +138,8 @@ class StaticEmbedder:
     name = "static-minilm-256"
     cluster_distance = 0.30  # best average-linkage cut on BANKING77 and DSTC11 alike
     match_similarity = 0.6
+    broad_distance = 0.4
+    outlier_similarity = 0.5
 
     def __init__(self, model: Any, name: str | None = None) -> None:
         self._model = None if callable(model) and not hasattr(model, "encode") else model

