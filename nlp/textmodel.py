@@ -107,10 +107,11 @@ class LinearTextModel:
 def fit_text_model(texts: list[str], labels: list[str], encoder: SentenceEncoder | None,
                    features: FeatureConfig = FeatureConfig(), c: float = 4.0,
                    class_weight: str | None = "balanced", seed: int = 0,
-                   meta: dict[str, Any] | None = None) -> LinearTextModel:
-    """Fit a LinearTextModel (deterministic for a given seed)."""
+                   meta: dict[str, Any] | None = None,
+                   sample_weight: np.ndarray | None = None) -> LinearTextModel:
+    """Fit a LinearTextModel (deterministic for a given seed; `sample_weight` per text)."""
     x = featurize(texts, features, encoder)
     clf = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight, random_state=seed)
-    clf.fit(x, labels)
+    clf.fit(x, labels, sample_weight=sample_weight)
     return LinearTextModel(tuple(str(c) for c in clf.classes_), clf.coef_.astype(np.float32),
                            clf.intercept_.astype(np.float64), features, dict(meta or {}))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
-from flows.training.pain import fit_detector
+from flows.training.pain import fit_detector, sentence_negatives
 from flows.training.pain_data import AIRLINE_REASON_TO_CATEGORY, PainExample, split_of
 from nlp.pain_points import detect_pain_points_batch
 from nlp.patterns import PAIN_CATEGORIES
@@ -97,6 +97,17 @@ def test_pain_model_training_is_deterministic_on_a_tiny_set():
     np.testing.assert_array_equal(a.intercept, b.intercept)
     p = a.predict_proba(["terrible lost bag", "thanks great"], None)[:, 1]
     assert p[0] > p[1]
+
+
+def test_pain_model_sentence_negatives_split_only_not_pain_texts():
+    examples = [
+        PainExample("t", "a", "Thanks for the quick reply. Have a lovely evening.", 0),
+        PainExample("t", "b", "My bag is lost. Thanks for nothing.", 1, "delivery"),
+        PainExample("t", "c", "What time does the gate open?", 0),
+    ]
+    added = sentence_negatives(examples)
+    assert [e.text for e in added] == ["Thanks for the quick reply.", "Have a lovely evening."]
+    assert all(e.pain == 0 and e.group_id == "a" and e.source == "t" for e in added)
 
 
 def test_pain_model_splits_are_stable_and_mapping_targets_the_taxonomy():

@@ -19,27 +19,13 @@ import numpy as np
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row, multiclass_row
-from flows.training.pain import fit_detector, pain_scores
+from flows.training.pain import fit_detector, sentence_max_scores
 from flows.training.pain_data import PainExample, load_all, select, sentence_spans
 from nlp.pain_points import categorise, detect_pain_points
 from nlp.sentiment import count_complaint_cues
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
-
-
-def sentence_max_scores(model: LinearTextModel, texts: list[str],
-                        encoder: SentenceEncoder | None) -> np.ndarray:
-    """Highest P(pain) over each text's sentences (one predict_proba call for all)."""
-    spans = sentence_spans(texts)
-    owners, sentences = [], []
-    for i, (text, text_spans) in enumerate(zip(texts, spans, strict=True)):
-        for start, end in text_spans or [(0, len(text))]:
-            owners.append(i)
-            sentences.append(text[start:end])
-    scores = np.zeros(len(texts))
-    np.maximum.at(scores, np.asarray(owners), pain_scores(model, sentences, encoder))
-    return scores
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
