@@ -49,6 +49,7 @@ LABEL_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {
     "please", "hi", "hey", "hello", "thanks", "thank", "ok", "okay", "yes", "just", "got",
     "getting", "going", "did", "does", "tried", "trying", "want", "need", "know", "like",
     "really", "today", "yesterday", "tomorrow", "day", "days", "time", "times", "lol",
+    "ones", "thing", "things", "stuff", "guys", "lot",
     # Labels are read by team leads: swearing describes the mood, not the issue.
     "shit", "shitty", "fuck", "fucking", "fucked", "crap", "crappy", "damn", "wtf", "sucks",
 })
