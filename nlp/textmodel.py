@@ -34,6 +34,8 @@ class FeatureConfig:
     ngram_range: tuple[int, int] = (1, 2)
     char_ngrams: bool = False  # char_wb 2-5 grams instead of words
     embedding_weight: float = 1.0  # scales the (unit-length) embedding block
+    char_hash: int = 0  # > 0 adds a hashed char_wb 2-5 gram block of this size to the words
+    char_weight: float = 1.0  # scales the (unit-length) extra char block
 
     def vectorizer(self) -> HashingVectorizer:
         """The stateless n-gram hasher for this config."""
@@ -41,6 +43,13 @@ class FeatureConfig:
             n_features=self.n_hash, ngram_range=tuple(self.ngram_range),
             analyzer="char_wb" if self.char_ngrams else "word", alternate_sign=False,
             norm="l2", lowercase=True, token_pattern=r"(?u)\b\w[\w']*\b",
+        )
+
+    def char_vectorizer(self) -> HashingVectorizer:
+        """The extra char_wb 2-5 gram hasher (`char_hash` > 0), beside the word n-grams."""
+        return HashingVectorizer(
+            n_features=self.char_hash, ngram_range=(2, 5), analyzer="char_wb",
+            alternate_sign=False, norm="l2", lowercase=True,
         )
 
 
@@ -55,6 +64,9 @@ def featurize(texts: list[str], cfg: FeatureConfig, encoder: SentenceEncoder | N
         blocks.append(sparse.csr_matrix(emb * cfg.embedding_weight))
     if cfg.n_hash:
         blocks.append(cfg.vectorizer().transform(texts).astype(np.float32))
+    if cfg.char_hash:
+        chars = cfg.char_vectorizer().transform(texts).astype(np.float32)
+        blocks.append(chars * np.float32(cfg.char_weight))
     if not blocks:
         raise ValueError("FeatureConfig enables no features")
     return sparse.hstack(blocks, format="csr")

@@ -119,3 +119,30 @@ def test_sentiment_score_band_agrees_with_predicted_class():
     assert scores[0] == pytest.approx(-0.3)
     assert abs(scores[1]) < 0.05 and abs(scores[2]) < 0.05 and scores[2] > 0
     assert scores[3] >= 0.05 and scores[4] <= -0.05
+
+
+def test_sentiment_weights_give_every_source_class_cell_the_same_mass():
+    from flows.training.sentiment import source_class_weights
+
+    examples = ([Example(f"a{i}", "neg", "airline", f"a{i}") for i in range(6)]
+                + [Example("a", "pos", "airline", "a")]
+                + [Example(f"u{i}", "neu", "uss", f"u{i}") for i in range(9)]
+                + [Example("u", "neg", "uss", "u")])
+    weights = source_class_weights(examples)
+    cells: dict[tuple[str, str], float] = {}
+    for ex, w in zip(examples, weights, strict=True):
+        cells[(ex.source, ex.label)] = cells.get((ex.source, ex.label), 0.0) + w
+    assert len(cells) == 4 and np.allclose(list(cells.values()), len(examples) / 4)
+    assert weights.mean() == pytest.approx(1.0)
+
+
+def test_char_block_is_appended_to_the_word_features():
+    from nlp.textmodel import featurize
+
+    words = FeatureConfig(use_embedding=False, n_hash=2**8)
+    both = FeatureConfig(use_embedding=False, n_hash=2**8, char_hash=2**6, char_weight=0.5)
+    x_words, x_both = featurize(["Still waiting"], words, None), featurize(["Still waiting"],
+                                                                           both, None)
+    assert x_both.shape == (1, 2**8 + 2**6)
+    assert np.allclose(x_both[:, :2**8].toarray(), x_words.toarray())
+    assert np.linalg.norm(x_both[:, 2**8:].toarray()) == pytest.approx(0.5, rel=1e-5)
