@@ -133,3 +133,13 @@ def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
     off = detect_pain_points_batch(turns, PainPointConfig(cue_union=False), model=mute,
                                    category_model=categoriser, encoder=encoder)
     assert off == [[]]
+
+
+def test_eval_category_note_separates_predictions_outside_the_gold_classes() -> None:
+    from flows.evaluation.pain import category_note
+
+    note = category_note(["waiting", "waiting", "delivery", "delivery"],
+                         ["waiting", "billing", "delivery", "delivery"])
+    # Gold classes only: waiting F1 2/3, delivery F1 1 -> 0.833; one stray "billing".
+    assert note == ("accuracy 0.750; macro-F1 over the 2 gold classes 0.833; "
+                    "1 predictions outside them")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import f1_score
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row, multiclass_row
@@ -78,18 +79,34 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
     return rows
 
 
+def category_note(y_true: list[str], y_pred: list[str]) -> str:
+    """Accuracy, and the macro-F1 over the gold classes only with the predictions outside them.
+
+    Airline reasons map to 6 of the 12 categories. The F1 column averages over every label
+    seen in gold *or* predictions, so each stray "billing" on an airline tweet about a fee
+    adds a class scored 0 (~ -0.08 each); this note shows both readings.
+    """
+    gold = sorted(set(y_true))
+    outside = sum(p not in gold for p in y_pred)
+    f1_gold = f1_score(y_true, y_pred, labels=gold, average="macro", zero_division=0)
+    accuracy = np.mean(np.array(y_pred) == np.array(y_true))
+    return (f"accuracy {accuracy:.3f}; macro-F1 over the {len(gold)} gold classes "
+            f"{f1_gold:.3f}; {outside} predictions outside them")
+
+
 def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextModel,
                    encoder: SentenceEncoder) -> list[Row]:
     test = [e for e in select(data["airline"], "test") if e.pain and e.category]
     texts, y = [e.text for e in test], [e.category for e in test]
     proba = categoriser.predict_proba(texts, encoder)
     predicted = [categoriser.classes[j] for j in proba.argmax(axis=1)]
+    rules = [categorise(t) or "other" for t in texts]
     split = "held-out 20%, reasons mapped to the taxonomy"
     return [
         multiclass_row("pain categoriser", "airline", split, y, predicted,
-                       note=f"accuracy {np.mean(np.array(predicted) == np.array(y)):.3f}"),
-        multiclass_row("v1 rules categories", "airline", split, y,
-                       [categorise(t) or "other" for t in texts]),
+                       note=category_note(y, predicted)),
+        multiclass_row("v1 rules categories", "airline", split, y, rules,
+                       note=category_note(y, rules)),
     ]
 
 
