@@ -36,6 +36,9 @@ class AnalysisConfig(BaseModel):
     recovery: RecoveryConfig = RecoveryConfig()
     statement_max_sentences: int = 3
     statement_min_words: int = 4
+    # A customer turn of at most this many words goes into the issue statement whole: a short
+    # message is one request, and its pain sentence alone can drop what is asked.
+    statement_turn_words: int = 40
 
 
 def clean_statement(text: str) -> str:
@@ -109,15 +112,35 @@ class CallAnalyzer:
 
     def _issue_statement(self, customer: list[TurnAnalysis],
                          pains: tuple[PainPoint, ...]) -> str:
-        """The call's reason for contact: its worst pain sentences, else its first request."""
+        """The call's reason for contact, in the customer's words.
+
+        With pain points: the turns holding the (up to `statement_max_sentences`) most severe
+        ones, in call order; a turn of at most `statement_turn_words` words whole, a longer
+        one cut to those pain sentences. Without pain: the first customer turn with a
+        sentence of at least `statement_min_words` words, whole when short, else that
+        sentence.
+        """
+        cfg = self.cfg
+
+        def whole_if_short(text: str, part: str) -> str:
+            whole = clean_statement(text)
+            return whole if len(whole.split()) <= cfg.statement_turn_words else part
+
         if pains:
             worst = sorted(pains, key=lambda p: (-p.severity, p.turn_index, p.char_start))
-            chosen = sorted(worst[: self.cfg.statement_max_sentences],
+            chosen = sorted(worst[: cfg.statement_max_sentences],
                             key=lambda p: (p.turn_index, p.char_start))
-            return clean_statement(" ".join(p.quote for p in chosen))
+            texts = {t.turn.index: t.turn.text for t in customer}
+            parts: dict[int, list[str]] = {}
+            for p in chosen:
+                parts.setdefault(p.turn_index, []).append(p.quote)
+            return clean_statement(" ".join(
+                whole_if_short(texts[index], " ".join(quotes)) if index in texts
+                else " ".join(quotes)
+                for index, quotes in parts.items()))
         for t in customer:
             for start, end in t.sentences:
                 sentence = clean_statement(t.turn.text[start:end])
-                if len(sentence.split()) >= self.cfg.statement_min_words:
-                    return sentence
+                if len(sentence.split()) >= cfg.statement_min_words:
+                    return whole_if_short(t.turn.text, sentence)
         return clean_statement(customer[0].turn.text) if customer else ""

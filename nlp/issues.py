@@ -6,9 +6,10 @@ issue whose centroid it is close enough to, then the rest are clustered (BERTopi
 id. Ids are never renumbered or reused; -1 means "fits no issue". The catalogue holds no
 files: `to_state` / `from_state` hand a JSON-ready dict and a centroid matrix to the flow.
 
-What is clustered: each call's issue statement (`nlp.analyze`): its up to 3 most severe
-pain-point sentences, else the customer's first sentence of at least 4 words, so a call with
-no pain still has a reason for contact.
+What is clustered: each call's issue statement (`nlp.analyze`): the customer turns holding
+its up to 3 most severe pain-point sentences (short turns whole, long ones cut to those
+sentences), else its first customer request, so a call with no pain still has a reason for
+contact.
 
 Scale: only a bounded, seeded sample (`max_fit_docs`) of a night's unmatched statements is
 clustered; every other statement is then assigned to the nearest issue (known or new), so

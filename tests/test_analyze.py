@@ -62,9 +62,24 @@ def test_analyze_pain_points_only_on_customer_turns(analyses):
 
 
 def test_analyze_issue_statement_is_first_request_without_urls_or_handles(analyses):
+    # A short turn goes in whole (its request and its thanks), without handles or URLs.
     statement = analyses[0].issue_statement
-    assert statement == "Hi, how do I change the address on my account?"
+    assert statement == "Hi, how do I change the address on my account? thanks"
     assert "@" not in statement and "http" not in statement
+
+
+def test_analyze_issue_statement_keeps_a_short_turn_whole_and_cuts_a_long_one():
+    question = "Does it need to be configured somewhere else?"
+    short = call("short", (CUSTOMER, f"My salary has still not arrived, this is ridiculous. "
+                                      f"{question}"))
+    filler = " ".join(["We had a lovely trip to the coast last summer with the family."] * 4)
+    long = call("long", (CUSTOMER, f"{filler} My salary has still not arrived, this is "
+                                     f"ridiculous. {question}"))
+    analyzer = CallAnalyzer(nlp=build_nlp())
+    a_short, a_long = analyzer.analyze([short, long])
+    assert a_short.pain_points and a_short.issue_statement.endswith(question)
+    assert a_long.pain_points and question not in a_long.issue_statement
+    assert "salary" in a_long.issue_statement and "coast" not in a_long.issue_statement
 
 
 def test_analyze_issue_statement_from_pain_points(analyses):
