@@ -135,8 +135,7 @@ class CallAnalyzer:
             for p in chosen:
                 parts.setdefault(p.turn_index, []).append(p.quote)
             return clean_statement(" ".join(
-                whole_if_short(texts[index], " ".join(quotes)) if index in texts
-                else " ".join(quotes)
+                whole_if_short(texts[index], " ".join(quotes))
                 for index, quotes in parts.items()))
         for t in customer:
             for start, end in t.sentences:

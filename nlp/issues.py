@@ -157,34 +157,35 @@ class IssueCatalogue:
             return np.zeros((0, 0), dtype=np.float32)
         return np.asarray(self.embedder.encode(list(statements)), dtype=np.float32)
 
+    def _scale(self, configured: float | None, measured: str, fallback: float) -> float:
+        """A threshold: configured, else the embedder's measured `measured` one, else
+        `fallback` (for an embedder without that measurement)."""
+        if configured is not None:
+            return float(configured)
+        return float(getattr(self.embedder, measured, fallback))
+
     @property
     def distance_threshold(self) -> float:
         """The clustering cut: configured, else the embedder's measured one."""
-        value = self.config.distance_threshold
-        default = getattr(self.embedder, "cluster_distance", 0.45)
-        return float(value if value is not None else default)
+        return self._scale(self.config.distance_threshold, "cluster_distance", 0.45)
 
     @property
     def broad_distance_threshold(self) -> float:
         """The broad pass's looser cut: configured, else the embedder's measured one."""
-        value = self.config.broad_distance_threshold
-        default = getattr(self.embedder, "broad_distance", self.distance_threshold + 0.15)
-        return float(value if value is not None else default)
+        return self._scale(self.config.broad_distance_threshold, "broad_distance",
+                           self.distance_threshold + 0.15)
 
     @property
     def match_threshold(self) -> float:
         """Cosine to a centroid needed to join an issue: configured, else the embedder's."""
-        value = self.config.match_threshold
-        default = getattr(self.embedder, "match_similarity", 0.5)
-        return float(value if value is not None else default)
+        return self._scale(self.config.match_threshold, "match_similarity", 0.5)
 
     @property
     def outlier_threshold(self) -> float:
         """Floor of the outlier-reduction pass: configured, else the embedder's measured one
         (0.1 below the match threshold for an embedder that has none)."""
-        value = self.config.outlier_threshold
-        default = getattr(self.embedder, "outlier_similarity", self.match_threshold - 0.1)
-        return float(value if value is not None else default)
+        return self._scale(self.config.outlier_threshold, "outlier_similarity",
+                           self.match_threshold - 0.1)
 
     def _match(
         self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray, ids: list[int],

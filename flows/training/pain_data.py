@@ -27,11 +27,16 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nlp.pain_points import categorise
 from nlp.pipeline import build_nlp, split_sentences
 from nlp.sentiment import count_complaint_cues
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: Airline negative reasons -> taxonomy (nlp.patterns.PAIN_CATEGORIES). Why each:
 AIRLINE_REASON_TO_CATEGORY: dict[str, str] = {
@@ -196,6 +201,11 @@ def load_all(data_dir: Path) -> dict[str, list[PainExample]]:
             "swisscom": load_swisscom(data_dir)}
 
 
+@cache
+def _sentence_nlp() -> Language:
+    return build_nlp()
+
+
 def sentence_spans(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Sentence spans as the pipeline splits them (for scoring whole texts sentence by sentence)."""
-    return split_sentences(build_nlp(), texts)
+    return split_sentences(_sentence_nlp(), texts)
