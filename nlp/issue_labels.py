@@ -217,11 +217,21 @@ def _word(token) -> str:
     return "not" if token.dep_ == "neg" else token.lower_
 
 
+def _phrase_words(tokens) -> list[str]:
+    """Label words of `tokens`, each word once ("not ... not" from two clauses reads badly)."""
+    words: list[str] = []
+    for token in tokens:
+        word = _word(token)
+        if _keep(token) and word not in words:
+            words.append(word)
+    return words
+
+
 def _candidate_phrases(doc) -> list[str]:
     """Noun chunks, and verb + its negation/particles/object spans, as lower-case strings."""
     phrases = []
     for chunk in doc.noun_chunks:
-        words = [_word(t) for t in chunk if _keep(t)]
+        words = _phrase_words(chunk)
         if 1 <= len(words) <= 5:
             phrases.append(" ".join(words))
     for token in doc:
@@ -230,9 +240,10 @@ def _candidate_phrases(doc) -> list[str]:
         parts = [t for t in token.subtree if t.dep_ in {"neg", "prt", "dobj", "nsubjpass",
                                                        "compound", "amod", "advmod"}
                  or t == token]
-        words = [_word(t) for t in sorted(parts, key=lambda t: t.i) if _keep(t)]
-        # A verb phrase needs its object or particle: "working" alone says nothing.
-        if 2 <= len(words) <= 5:
+        words = _phrase_words(sorted(parts, key=lambda t: t.i))
+        # A verb phrase needs its object or particle: "working" alone says nothing; and a
+        # trailing "not" is a nested clause's negation ("says not"), not this verb's.
+        if 2 <= len(words) <= 5 and words[-1] != "not":
             phrases.append(" ".join(words))
     return phrases
 

