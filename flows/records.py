@@ -44,6 +44,8 @@ def turns_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
             if t.pain_points else None,
             "empathy_score": t.empathy, "empathy_markers": list(t.empathy_markers)
             if t.turn.speaker == AGENT else None,
+            "empathy_reaction": t.empathy_reaction,
+            "empathy_interpretation": t.empathy_interpretation,
             "raw_speaker": t.turn.raw_speaker or None, "start_s": t.turn.start_s,
             "end_s": t.turn.end_s,
         }

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 _META = {b"callinsight.schema_version": SCHEMA_VERSION.encode()}
 
 
@@ -46,7 +46,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         F("speaker", pa.string(), False), F("text", pa.string(), False),
         F("sentiment", pa.float32(), False), F("is_pain_point", pa.bool_(), False),
         F("pain_category", pa.string()), F("empathy_score", pa.float32()),
-        F("empathy_markers", pa.list_(pa.string())), F("raw_speaker", pa.string()),
+        F("empathy_markers", pa.list_(pa.string())), F("empathy_reaction", pa.float32()),
+        F("empathy_interpretation", pa.float32()), F("raw_speaker", pa.string()),
         F("start_s", pa.float64()), F("end_s", pa.float64()),
     ),
     "pain_points": _schema(

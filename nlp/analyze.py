@@ -90,8 +90,11 @@ class CallAnalyzer:
         extra: dict[int, dict] = {}
         for i, s, p in zip(customer, spans, pains, strict=True):
             extra[i] = {"pain_points": tuple(p), "sentences": tuple(s)}
-        for i, (score, markers) in zip(agent, empathy, strict=True):
-            extra[i] = {"empathy": score, "empathy_markers": tuple(m.kind for m in markers)}
+        for i, found in zip(agent, empathy, strict=True):
+            extra[i] = {"empathy": found.score,
+                        "empathy_markers": tuple(m.kind for m in found.markers),
+                        "empathy_reaction": found.reaction,
+                        "empathy_interpretation": found.interpretation}
         return [TurnAnalysis(turn, sentiment, **extra.get(i, {}))
                 for i, ((_, turn), sentiment) in enumerate(zip(turns, sentiments, strict=True))]
 

@@ -8,6 +8,13 @@ The score comes from one of two paths:
   emotional reactions or interpretations (EPITOME), plus a small boost when the turn apologises
   or acknowledges, capped so the markers can only nudge the model (chosen by measurement:
   ROC-AUC on EPITOME stays level while customer-service apologies are not under-scored).
+
+The trained model has three heads over the same features (one `predict_proba` call): the
+score's head ("empathy": emotional reactions OR interpretations) and one head per mechanism,
+"reaction" (EPITOME emotional reactions >= 1: warmth, compassion, concern) and
+"interpretation" (interpretations >= 1: showing the customer's feeling or situation was
+understood). The two mechanisms are negatively correlated in EPITOME, so no single score ranks
+both well; coaching reads them apart (`AgentEmpathy.reaction`, `.interpretation`).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from nlp.patterns import compile_any, get_patterns
@@ -32,6 +40,11 @@ class EmpathyConfig(BaseModel):
     marker_boost: float = 0.1
     boost_cap: float = 0.1
     boost_kinds: tuple[str, ...] = ("apology", "acknowledgement")
+
+
+#: Heads of the trained model: the score's, then one per EPITOME mechanism.
+SCORE_HEAD = "empathy"
+REACTION_HEAD, INTERPRETATION_HEAD = "reaction", "interpretation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,20 @@ def find_empathy_markers(text: str, cfg: EmpathyConfig = EmpathyConfig()) -> lis
     return sorted(found, key=lambda m: (m.char_start, m.kind))
 
 
+@dataclass(frozen=True, slots=True)
+class AgentEmpathy:
+    """What the empathy scorer found in one agent turn.
+
+    `reaction` and `interpretation` are the mechanism heads' probabilities (0..1), or None
+    when the model has no such heads (the rules path, or a single-head model).
+    """
+
+    score: float  # 0..1
+    markers: list[EmpathyMarker]
+    reaction: float | None = None
+    interpretation: float | None = None
+
+
 def score_empathy(markers: list[EmpathyMarker], cfg: EmpathyConfig = EmpathyConfig()) -> float:
     """Turn markers into a 0..1 score; each kind counts once, repeated markers add little."""
     weights: dict[str, float] = get_patterns(cfg.weights)
@@ -62,20 +89,35 @@ def score_empathy(markers: list[EmpathyMarker], cfg: EmpathyConfig = EmpathyConf
 
 def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
                       model: LinearTextModel | None = None,
-                      encoder: SentenceEncoder | None = None
-                      ) -> list[tuple[float, list[EmpathyMarker]]]:
-    """Empathy score (0..1) and markers for a batch of agent turns.
+                      encoder: SentenceEncoder | None = None) -> list[AgentEmpathy]:
+    """Empathy score (0..1), markers and mechanism probabilities for a batch of agent turns.
 
-    With `model`, one `predict_proba` over the whole batch (the positive class, "1") is
-    combined with the markers by `combine_empathy`; without it, the v1 rules score.
+    With `model`, one `predict_proba` over the whole batch: its score head is combined with
+    the markers by `combine_empathy`, its mechanism heads (if any) are returned as they are;
+    without it, the v1 rules score and no mechanisms.
     """
     markers = [find_empathy_markers(t, cfg) for t in texts]
     if model is None:
-        return [(score_empathy(m, cfg), m) for m in markers]
+        return [AgentEmpathy(score_empathy(m, cfg), m) for m in markers]
     if not texts:
         return []
-    proba = model.predict_proba(list(texts), encoder)[:, model.classes.index("1")]
-    return [(combine_empathy(float(p), m, cfg), m) for p, m in zip(proba, markers, strict=True)]
+    proba = model.predict_proba(list(texts), encoder)
+    score_column = SCORE_HEAD if model.multilabel else "1"
+    scores = proba[:, model.classes.index(score_column)]
+    reactions = _head(proba, model.classes, REACTION_HEAD)
+    interpretations = _head(proba, model.classes, INTERPRETATION_HEAD)
+    return [
+        AgentEmpathy(combine_empathy(float(p), m, cfg), m, reaction, interpretation)
+        for p, m, reaction, interpretation
+        in zip(scores, markers, reactions, interpretations, strict=True)
+    ]
+
+
+def _head(proba: np.ndarray, classes: tuple[str, ...], head: str) -> list[float | None]:
+    """One head's probabilities, rounded, or Nones when the model has no such head."""
+    if head not in classes:
+        return [None] * len(proba)
+    return [round(float(p), 4) for p in proba[:, classes.index(head)]]
 
 
 def combine_empathy(probability: float, markers: list[EmpathyMarker],

@@ -102,6 +102,9 @@ class TurnAnalysis:
     empathy: float | None = None  # 0..1 for agent turns, None otherwise
     pain_points: tuple[PainPoint, ...] = ()
     empathy_markers: tuple[str, ...] = ()
+    # The empathy model's mechanism heads (0..1, agent turns; None without them).
+    empathy_reaction: float | None = None
+    empathy_interpretation: float | None = None
     sentences: tuple[tuple[int, int], ...] = ()  # sentence spans (customer turns)
 
 

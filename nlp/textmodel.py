@@ -74,13 +74,18 @@ def featurize(texts: list[str], cfg: FeatureConfig, encoder: SentenceEncoder | N
 
 @dataclass(frozen=True)
 class LinearTextModel:
-    """Logistic regression over `featurize` features; `classes[i]` is column i of probabilities."""
+    """Logistic regression over `featurize` features; `classes[i]` is column i of probabilities.
+
+    With `multilabel`, each row of `coef` is an independent binary head (see `stack_heads`)
+    and column i is P(classes[i]) on its own: rows need not sum to 1.
+    """
 
     classes: tuple[str, ...]
     coef: np.ndarray  # (1, n_features) for two classes, else (n_classes, n_features)
     intercept: np.ndarray
     features: FeatureConfig = field(default_factory=FeatureConfig)
     meta: dict[str, Any] = field(default_factory=dict)  # provenance, thresholds, metrics
+    multilabel: bool = False
 
     def decision(self, texts: list[str], encoder: SentenceEncoder | None) -> np.ndarray:
         """Raw scores (n_texts, n_columns)."""
@@ -88,10 +93,12 @@ class LinearTextModel:
         return np.asarray(x @ self.coef.T, dtype=np.float64) + self.intercept
 
     def predict_proba(self, texts: list[str], encoder: SentenceEncoder | None) -> np.ndarray:
-        """Class probabilities (n_texts, n_classes), rows summing to 1."""
+        """Class probabilities (n_texts, n_classes), rows summing to 1 unless `multilabel`."""
         if not texts:
             return np.zeros((0, len(self.classes)))
         z = self.decision(texts, encoder)
+        if self.multilabel:
+            return 1.0 / (1.0 + np.exp(-z))
         if len(self.classes) == 2:
             p = 1.0 / (1.0 + np.exp(-z[:, 0]))
             return np.column_stack([1.0 - p, p])
@@ -103,6 +110,8 @@ class LinearTextModel:
         """A JSON-ready header and the arrays (for `np.savez_compressed`)."""
         header = {"classes": list(self.classes), "features": self.features.__dict__ | {
             "ngram_range": list(self.features.ngram_range)}, "meta": self.meta}
+        if self.multilabel:
+            header["multilabel"] = True
         coef = self.coef.astype(np.float16) if self.coef.size > 2**20 else self.coef
         return header, {"coef": coef, "intercept": self.intercept}
 
@@ -113,7 +122,7 @@ class LinearTextModel:
         feats = dict(header["features"], ngram_range=tuple(header["features"]["ngram_range"]))
         return cls(tuple(header["classes"]), np.asarray(arrays["coef"], dtype=np.float32),
                    np.asarray(arrays["intercept"], dtype=np.float64), FeatureConfig(**feats),
-                   dict(header.get("meta", {})))
+                   dict(header.get("meta", {})), bool(header.get("multilabel", False)))
 
 
 def fit_text_model(texts: list[str], labels: list[str], encoder: SentenceEncoder | None,
@@ -127,3 +136,23 @@ def fit_text_model(texts: list[str], labels: list[str], encoder: SentenceEncoder
     clf.fit(x, labels, sample_weight=sample_weight)
     return LinearTextModel(tuple(str(c) for c in clf.classes_), clf.coef_.astype(np.float32),
                            clf.intercept_.astype(np.float64), features, dict(meta or {}))
+
+
+def stack_heads(heads: dict[str, LinearTextModel], meta: dict[str, Any] | None = None
+                ) -> LinearTextModel:
+    """One multilabel model from binary heads over the same features (class "1" of each).
+
+    The texts are featurised once and every head scores them in one matrix product, so a
+    further head costs one more row of coefficients, not a second model.
+
+    Raises:
+        ValueError: If a head is not binary ("0"/"1") or the heads' features differ.
+    """
+    models = list(heads.values())
+    if any(m.classes != ("0", "1") for m in models):
+        raise ValueError("stack_heads takes binary models with classes ('0', '1')")
+    if any(m.features != models[0].features for m in models):
+        raise ValueError("stacked heads must share one FeatureConfig")
+    return LinearTextModel(tuple(heads), np.vstack([m.coef for m in models]),
+                           np.concatenate([m.intercept for m in models]), models[0].features,
+                           dict(meta or {}), multilabel=True)

@@ -8,8 +8,16 @@ import pytest
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.empathy_data import EmpathyPair, clean_text, load_epitome, split_pairs
-from nlp.empathy import EmpathyConfig, EmpathyMarker, combine_empathy, score_agent_turns
-from nlp.textmodel import FeatureConfig, LinearTextModel
+from nlp.empathy import (
+    INTERPRETATION_HEAD,
+    REACTION_HEAD,
+    SCORE_HEAD,
+    EmpathyConfig,
+    EmpathyMarker,
+    combine_empathy,
+    score_agent_turns,
+)
+from nlp.textmodel import FeatureConfig, LinearTextModel, stack_heads
 
 ARTEFACT = MODELS_DIR / "empathy"
 WORDS = FeatureConfig(use_embedding=False, n_hash=2**10, ngram_range=(1, 1))
@@ -37,9 +45,39 @@ def test_empathy_model_one_batch_call_and_markers_kept():
              "I'm sorry, let me check."]
     out = score_agent_turns(texts, model=model)
     assert model.meta["calls"] == [3]
-    assert out[0][0] > 0.9 > 0.2 > out[1][0]
-    assert [m.kind for m in out[2][1]] == ["apology", "ownership"]
+    assert out[0].score > 0.9 > 0.2 > out[1].score
+    assert [m.kind for m in out[2].markers] == ["apology", "ownership"]
+    assert out[0].reaction is None and out[0].interpretation is None  # a one-head model
     assert score_agent_turns([], model=model) == []
+
+
+def test_empathy_multilabel_model_scores_each_head_in_one_call():
+    heads = {SCORE_HEAD: word_model("hugs", 12.0), REACTION_HEAD: word_model("awful", 12.0),
+             INTERPRETATION_HEAD: word_model("understand", 12.0)}
+    model = stack_heads(heads)
+    stacked = CountingModel(model.classes, model.coef, model.intercept, model.features, {},
+                            multilabel=True)
+    out = score_agent_turns(["Sending hugs, that sounds awful", "I understand."],
+                            model=stacked)
+    assert stacked.meta["calls"] == [2]
+    assert out[0].score > 0.9 and out[0].reaction > 0.9 and out[0].interpretation < 0.2
+    assert out[1].score < 0.3 and out[1].reaction < 0.2 and out[1].interpretation > 0.9
+    # the score head alone gives the same score as the one-head model it came from
+    assert out[0].score == score_agent_turns(["Sending hugs, that sounds awful"],
+                                             model=heads[SCORE_HEAD])[0].score
+    header, arrays = model.to_arrays()
+    assert LinearTextModel.from_arrays(header, arrays).multilabel
+
+
+def test_stack_heads_refuses_mismatched_heads():
+    other = FeatureConfig(use_embedding=False, n_hash=2**11, ngram_range=(1, 1))
+    odd = LinearTextModel(("0", "1"), np.zeros((1, 2**11), np.float32), np.zeros(1), other)
+    with pytest.raises(ValueError, match="FeatureConfig"):
+        stack_heads({"a": word_model("x", 1.0), "b": odd})
+    three = LinearTextModel(("a", "b", "c"), np.zeros((3, 2**10), np.float32), np.zeros(3),
+                            WORDS)
+    with pytest.raises(ValueError, match="binary"):
+        stack_heads({"a": three})
 
 
 def test_empathy_model_marker_boost_is_small_and_capped():
@@ -70,11 +108,16 @@ def test_empathy_shipped_model_scores_service_turns():
     assert sizes < 10 * 2**20
     assert 0.0 < model.meta["threshold"] < 1.0
     encoder = load_static_encoder() if model.features.use_embedding else None
-    (warm, markers), (cold, _) = score_agent_turns(
+    warm, cold, feeling = score_agent_turns(
         ["I'm so sorry, I understand how frustrating this is, let me fix it now",
-         "Please DM us your order number."], model=model, encoder=encoder)
-    assert warm >= 0.8 and cold <= 0.2
-    assert {m.kind for m in markers} >= {"apology", "acknowledgement", "ownership"}
+         "Please DM us your order number.",
+         "Oh no, that sounds awful, I'm so sad to hear that."], model=model, encoder=encoder)
+    assert warm.score >= 0.8 and cold.score <= 0.2
+    assert {m.kind for m in warm.markers} >= {"apology", "acknowledgement", "ownership"}
+    # the mechanism heads: a feeling reaction against a show of understanding
+    assert model.classes == (SCORE_HEAD, REACTION_HEAD, INTERPRETATION_HEAD)
+    assert feeling.reaction > feeling.interpretation
+    assert warm.interpretation > cold.interpretation and warm.reaction > cold.reaction
 
 
 @pytest.mark.skipif(not (DEFAULT_DATA / "epitome_empathy_reddit").exists(),

@@ -184,3 +184,9 @@ def test_flow_default_engine_clusters_with_minilm_and_labels(tmp_path: Path, sam
     turns = read_partition(tmp_path, "turns", NIGHT1).to_pylist()
     assert any(t["is_pain_point"] for t in turns)
     assert all(t["empathy_score"] is not None for t in turns if t["speaker"] == "agent")
+    for t in turns:  # the empathy model's mechanism heads, agent turns only
+        for column in ("empathy_reaction", "empathy_interpretation"):
+            if t["speaker"] == "agent":
+                assert 0.0 <= t[column] <= 1.0
+            else:
+                assert t[column] is None

@@ -2,8 +2,9 @@
 
 Rows per label (combined = emotional reactions >= 1 OR interpretations >= 1; ER alone; IP
 alone): the trained path exactly as the pipeline scores an agent turn (model probability +
-capped marker boost), the bare model probability, the v1 rule markers, and VADER compound
-(a sentiment lexicon, shown to say little about empathy). The trained model never saw this
+capped marker boost), the bare model probability, the two mechanism heads (the `turns`
+columns `empathy_reaction` and `empathy_interpretation`), the v1 rule markers, and VADER
+compound (a sentiment lexicon, shown to say little about empathy). The trained model never saw this
 split (see flows.training.empathy_data.split_pairs).
 """
 
@@ -17,7 +18,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row
 from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
-from nlp.empathy import score_agent_turns
+from nlp.empathy import INTERPRETATION_HEAD, REACTION_HEAD, SCORE_HEAD, score_agent_turns
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def labels(pairs: list[EmpathyPair]) -> dict[str, list[int]]:
 
 def score_baselines(texts: list[str]) -> dict[str, tuple[list[float], float]]:
     """Rule markers (v1) and VADER compound: name -> (scores, threshold)."""
-    rules = [s for s, _ in score_agent_turns(texts)]
+    rules = [f.score for f in score_agent_turns(texts)]
     vader = SentimentIntensityAnalyzer()
     compound = [vader.polarity_scores(t)["compound"] for t in texts]
     return {"empathy rules v1": (rules, RULE_THRESHOLD),
@@ -44,14 +45,26 @@ def score_baselines(texts: list[str]) -> dict[str, tuple[list[float], float]]:
 
 
 def score_trained(texts: list[str], folder: Path) -> dict[str, tuple[list[float], float]]:
-    """The shipped trained score and the bare model probability: name -> (scores, threshold)."""
+    """The shipped trained score, the bare score-head probability and each mechanism head
+    (`turns.empathy_reaction` / `empathy_interpretation`): name -> (scores, threshold)."""
     model = load_text_model(folder)
     encoder = load_static_encoder() if model.features.use_embedding else None
     threshold = float(model.meta["threshold"])
-    shipped = [s for s, _ in score_agent_turns(texts, model=model, encoder=encoder)]
-    proba = model.predict_proba(texts, encoder)[:, model.classes.index("1")].tolist()
-    return {"empathy model + markers (shipped)": (shipped, threshold),
-            "empathy model probability only": (proba, threshold)}
+    found = score_agent_turns(texts, model=model, encoder=encoder)
+    proba = model.predict_proba(texts, encoder)
+    score_head = SCORE_HEAD if model.multilabel else "1"
+    scorers = {
+        "empathy model + markers (shipped)": ([f.score for f in found], threshold),
+        "empathy model probability only": (
+            proba[:, model.classes.index(score_head)].tolist(), threshold),
+    }
+    heads = model.meta.get("mechanism_heads", {})
+    if heads:
+        scorers["reaction head (empathy_reaction)"] = (
+            [f.reaction for f in found], heads[REACTION_HEAD]["threshold"])
+        scorers["interpretation head (empathy_interpretation)"] = (
+            [f.interpretation for f in found], heads[INTERPRETATION_HEAD]["threshold"])
+    return scorers
 
 
 def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:

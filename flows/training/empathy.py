@@ -1,14 +1,18 @@
 """Train the agent-empathy model on EPITOME and write models/empathy/.
 
-Target: a response is empathetic when its emotional-reactions level >= 1 OR its
-interpretations level >= 1 (`EmpathyPair.label`). Input: the response text only (at run time
-an agent turn is scored on its own text). Only the training 80% (hash of the seeker post id)
-is used here; the held-out 20% is for `flows.evaluation.empathy` alone.
+Target of the score's head ("empathy"): a response is empathetic when its emotional-reactions
+level >= 1 OR its interpretations level >= 1 (`EmpathyPair.label`). Two more heads, fitted on
+the same features with the same C, give each mechanism on its own ("reaction": ER >= 1,
+"interpretation": IP >= 1); the three are stacked into one multilabel model
+(`nlp.textmodel.stack_heads`), so an agent turn is featurised once. Input: the response
+text only (at run time an agent turn is scored on its own text). Only the training 80% (hash
+of the seeker post id) is used here; the held-out 20% is for `flows.evaluation.empathy` alone.
 
 Model selection: 5-fold cross-validation inside the training 80% (folds by hash of the seeker
 post id) over feature configs and C, by mean ROC-AUC of the combined label; the decision
 threshold maximises macro-F1 of the shipped score (model + capped marker boost) over the
-out-of-fold predictions. The final model is refit on the whole training 80%.
+out-of-fold predictions; each mechanism head's threshold maximises its own out-of-fold
+macro-F1. The final heads are refit on the whole training 80%.
 
 Run: .venv/bin/python -m flows.training.empathy
 """
@@ -16,6 +20,7 @@ Run: .venv/bin/python -m flows.training.empathy
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +29,15 @@ from sklearn.metrics import f1_score, roc_auc_score
 from flows.artefacts import MODELS_DIR, load_static_encoder, save_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.empathy_data import EmpathyPair, bucket, load_epitome, split_pairs
-from nlp.empathy import EmpathyConfig, combine_empathy, find_empathy_markers
-from nlp.textmodel import FeatureConfig, SentenceEncoder, fit_text_model
+from nlp.empathy import (
+    INTERPRETATION_HEAD,
+    REACTION_HEAD,
+    SCORE_HEAD,
+    EmpathyConfig,
+    combine_empathy,
+    find_empathy_markers,
+)
+from nlp.textmodel import FeatureConfig, SentenceEncoder, fit_text_model, stack_heads
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +51,25 @@ CANDIDATES = {
     "embedding + words 1-3": FeatureConfig(ngram_range=(1, 3)),
 }
 CS = (0.5, 1.0, 4.0)
+#: head -> (its binary target, what it means); the score's head first.
+HEADS: dict[str, tuple[Callable[[EmpathyPair], int], str]] = {
+    SCORE_HEAD: (lambda p: p.label, "emotional_reactions >= 1 OR interpretations >= 1"),
+    REACTION_HEAD: (lambda p: int(p.er >= 1), "emotional_reactions >= 1"),
+    INTERPRETATION_HEAD: (lambda p: int(p.ip >= 1), "interpretations >= 1"),
+}
 
 
 def out_of_fold(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
-                encoder: SentenceEncoder) -> np.ndarray:
-    """Out-of-fold probabilities of the combined label over `pairs` (folds by seeker id)."""
+                encoder: SentenceEncoder, head: str = SCORE_HEAD) -> np.ndarray:
+    """Out-of-fold probabilities of `head`'s target over `pairs` (folds by seeker id)."""
+    target = HEADS[head][0]
     folds = np.array([int(bucket(p.sp_id, "epitome-cv") * N_FOLDS) for p in pairs])
     texts = [p.response for p in pairs]
     proba = np.zeros(len(pairs))
     for k in range(N_FOLDS):
         fit_idx, val_idx = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
         model = fit_text_model([texts[i] for i in fit_idx],
-                               [str(pairs[i].label) for i in fit_idx], encoder, features, c=c)
+                               [str(target(pairs[i])) for i in fit_idx], encoder, features, c=c)
         proba[val_idx] = model.predict_proba([texts[i] for i in val_idx], encoder)[:, 1]
     return proba
 
@@ -84,6 +103,25 @@ def choose_threshold(pairs: list[EmpathyPair], proba: np.ndarray,
     return float(grid[best]), float(f1s[best])
 
 
+def mechanism_heads(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
+                    encoder: SentenceEncoder) -> dict[str, dict[str, float]]:
+    """Per mechanism head: out-of-fold ROC-AUC on its own target and on the others, and the
+    threshold on its bare probability that maximises its out-of-fold macro-F1."""
+    grid = np.round(np.arange(0.20, 0.81, 0.01), 2)
+    report = {}
+    for head in (REACTION_HEAD, INTERPRETATION_HEAD):
+        proba = out_of_fold(pairs, features, c, encoder, head)
+        y = np.array([HEADS[head][0](p) for p in pairs])
+        f1s = [f1_score(y, proba >= t, average="macro") for t in grid]
+        report[head] = {"threshold": float(grid[int(np.argmax(f1s))]),
+                        "cv_macro_f1_at_threshold": round(float(max(f1s)), 4)}
+        for other, (target, _) in HEADS.items():
+            auc = roc_auc_score([target(p) for p in pairs], proba)
+            report[head][f"cv_roc_auc_{other}"] = round(float(auc), 4)
+        log.info("%s head: %s", head, report[head])
+    return report
+
+
 def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     """Select, fit on the training 80% and save the empathy model; returns its folder."""
     train_pairs, held_out = split_pairs(load_epitome(data_dir))
@@ -91,19 +129,23 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     name, c, proba, grid = select_model(train_pairs, encoder)
     threshold, cv_f1 = choose_threshold(train_pairs, proba)
     log.info("chosen %s C=%s; threshold %.2f (CV macro-F1 %.4f)", name, c, threshold, cv_f1)
+    mechanisms = mechanism_heads(train_pairs, CANDIDATES[name], c, encoder)
     meta = {
-        "name": "empathy", "version": 1, "data": "EPITOME Reddit (Sharma et al. 2020)",
+        "name": "empathy", "version": 2, "data": "EPITOME Reddit (Sharma et al. 2020)",
         "label": "emotional_reactions >= 1 OR interpretations >= 1 (response text only)",
+        "heads": {head: label for head, (_, label) in HEADS.items()},
+        "mechanism_heads": mechanisms,
         "split": "train = sha256('epitome' + sp_id) bucket >= 0.2",
         "n_train": len(train_pairs), "n_held_out": len(held_out),
         "features_name": name, "C": c, "threshold": threshold,
         "cv_macro_f1_at_threshold": round(cv_f1, 4), "selection": grid,
         "licence": "EPITOME: non-commercial research use (see MODEL_CARD.md)",
     }
-    model = fit_text_model([p.response for p in train_pairs],
-                           [str(p.label) for p in train_pairs], encoder,
-                           CANDIDATES[name], c=c, meta=meta)
-    return save_text_model(model, out_dir)
+    texts = [p.response for p in train_pairs]
+    heads = {head: fit_text_model(texts, [str(target(p)) for p in train_pairs], encoder,
+                                  CANDIDATES[name], c=c)
+             for head, (target, _) in HEADS.items()}
+    return save_text_model(stack_heads(heads, meta), out_dir)
 
 
 def main() -> None:
