@@ -90,31 +90,53 @@ def quarantine_rows(records: list[QuarantineRecord], redact: Redact) -> list[dic
 
 
 @dataclass
+class AgentCounts:
+    """One agent's counts over a night."""
+
+    calls: int = 0
+    hard_calls: int = 0
+    recoveries: int = 0
+    empathy: list[float] = field(default_factory=list)  # the agent's turns' scores
+    reaction: list[float] = field(default_factory=list)  # mechanism heads, where scored
+    interpretation: list[float] = field(default_factory=list)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+@dataclass
 class AgentTally:
     """Running per-agent counts over a night (small: one entry per agent)."""
 
     hard_start: float = -0.25
     hard_severity: float = 0.6
-    counts: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    counts: dict[tuple[str, str], AgentCounts] = field(default_factory=dict)
 
     def add(self, calls: list[CallAnalysis]) -> None:
-        """Count a batch of calls: calls, hard calls, recoveries, empathy sum and turns."""
+        """Count a batch of calls: calls, hard calls, recoveries and agent-turn empathy."""
         for c in calls:
             key = (c.transcript.agent_id or "unknown", c.transcript.team)
-            tally = self.counts.setdefault(key, [0, 0, 0, 0.0, 0])
+            tally = self.counts.setdefault(key, AgentCounts())
             hard = (c.sentiment_start is not None and c.sentiment_start <= self.hard_start) or \
                 any(p.severity >= self.hard_severity for p in c.pain_points)
-            empathy = [t.empathy for t in c.turns if t.empathy is not None]
-            tally[0] += 1
-            tally[1] += int(hard)
-            tally[2] += int(c.recovery is not None)
-            tally[3] += sum(empathy)
-            tally[4] += len(empathy)
+            tally.calls += 1
+            tally.hard_calls += int(hard)
+            tally.recoveries += int(c.recovery is not None)
+            for t in c.turns:
+                if t.empathy is not None:
+                    tally.empathy.append(t.empathy)
+                if t.empathy_reaction is not None:
+                    tally.reaction.append(t.empathy_reaction)
+                if t.empathy_interpretation is not None:
+                    tally.interpretation.append(t.empathy_interpretation)
 
     def rows(self) -> list[dict]:
         """One row per (agent, team), sorted."""
         return [
-            {"agent_id": agent, "team": team, "calls": int(n), "hard_calls": int(hard),
-             "recoveries": int(rec), "mean_empathy": (emp / turns) if turns else None}
-            for (agent, team), (n, hard, rec, emp, turns) in sorted(self.counts.items())
+            {"agent_id": agent, "team": team, "calls": n.calls, "hard_calls": n.hard_calls,
+             "recoveries": n.recoveries, "mean_empathy": _mean(n.empathy),
+             "mean_reaction": _mean(n.reaction),
+             "mean_interpretation": _mean(n.interpretation)}
+            for (agent, team), n in sorted(self.counts.items())
         ]

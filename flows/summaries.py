@@ -117,10 +117,17 @@ def _agents_section(agents: pd.DataFrame) -> list[str]:
         return []
     agents = agents.sort_values(["recoveries", "calls", "agent_id"], ascending=[False, False, True])
     rows = [[a.agent_id, int(a.calls), int(a.hard_calls), int(a.recoveries),
-             "" if pd.isna(a.mean_empathy) else f"{a.mean_empathy:.2f}"]
+             _score(a.mean_empathy), _score(a.mean_reaction), _score(a.mean_interpretation)]
             for a in agents.itertuples()]
     return ["## Agents", ""] + _md_table(
-        ["agent", "calls", "hard calls", "recoveries", "mean empathy"], rows) + [""]
+        ["agent", "calls", "hard calls", "recoveries", "mean empathy", "reaction",
+         "interpretation"], rows) + [
+        "", "_Reaction: warmth and concern; interpretation: showing the customer's situation "
+        "is understood (the empathy model's two heads, 0..1)._", ""]
+
+
+def _score(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:.2f}"
 
 
 def _voice_section(pains: pd.DataFrame) -> list[str]:

@@ -80,6 +80,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         F("agent_id", pa.string(), False), F("team", pa.string(), False),
         F("calls", pa.int64(), False), F("hard_calls", pa.int64(), False),
         F("recoveries", pa.int64(), False), F("mean_empathy", pa.float32()),
+        F("mean_reaction", pa.float32()), F("mean_interpretation", pa.float32()),
     ),
     "quarantine": _schema(
         F("source", pa.string(), False), F("call_id", pa.string()),

@@ -190,3 +190,8 @@ def test_flow_default_engine_clusters_with_minilm_and_labels(tmp_path: Path, sam
                 assert 0.0 <= t[column] <= 1.0
             else:
                 assert t[column] is None
+    agents = read_partition(tmp_path, "agent_daily", NIGHT1).to_pylist()
+    assert agents and all(0.0 <= a[column] <= 1.0 for a in agents
+                          for column in ("mean_reaction", "mean_interpretation"))
+    summary = next((tmp_path / "summaries" / f"run_date={NIGHT1}").glob("*.md")).read_text()
+    assert "| interpretation |" in summary
