@@ -24,7 +24,7 @@ def test_through_pipeline_writes_one_turn_calls_and_scores_the_calls_table(tmp_p
 
     part = tmp_path / "out" / "calls" / "run_date=2026-11-27"
     part.mkdir(parents=True)
-    ids = {"b77-0": 0, "b77-1": 1, "b77-2": -1}
+    ids = {"banking77-0": 0, "banking77-1": 1, "banking77-2": -1}
     pq.write_table(pa.table({"call_id": list(ids), "primary_issue_id": list(ids.values())}),
                    part / "part-0.parquet")
     result = score(tmp_path / "out", gold)

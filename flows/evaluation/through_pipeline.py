@@ -1,18 +1,18 @@
 """Issue clustering measured through `callinsight run` itself, not on raw texts.
 
 The clustering suite feeds texts straight to the catalogue; this check sends a seeded sample
-of BANKING77 queries as one-turn calls through the whole nightly flow (validation, pain
-points, issue statements, redaction, catalogue) and scores `calls.primary_issue_id` against
-the gold intents, so what the statement extraction and redaction cost is visible.
+of a clustering set (BANKING77 queries by default, or DSTC11's spoken insurance turns, ...)
+as one-turn calls through the whole nightly flow (validation, pain points, issue statements,
+redaction, catalogue) and scores `calls.primary_issue_id` against the gold intents, so what
+the statement extraction and redaction cost is visible.
 
-Run: .venv/bin/python -m flows.evaluation.through_pipeline [--n 3000] [--data ../shared/data]
-(about 1 min with MiniLM on 2 cores).
+Run: .venv/bin/python -m flows.evaluation.through_pipeline [--set banking77|dstc11|airline|
+multidogo] [--n 3000] [--data ../shared/data] (about 1 min with MiniLM on 2 cores).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import subprocess
@@ -23,24 +23,28 @@ from pathlib import Path
 import pyarrow.dataset as ds
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from flows.evaluation.clustering_data import LOADERS
 from flows.evaluation.run import DEFAULT_DATA
 
 RUN_DATE = "2026-11-27"
+#: --set name -> the clustering suite's loader name
+SETS = {"banking77": "banking77 train", "dstc11": "dstc11 development",
+        "airline": "airline negative reasons", "multidogo": "multidogo train (10k sentences)"}
 
 
-def write_calls(data_dir: Path, n: int, out: Path) -> dict[str, str]:
-    """Write `n` seeded BANKING77 train queries as one-turn calls; return call_id -> intent."""
-    with (data_dir / "banking77" / "train.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+def write_calls(data_dir: Path, n: int, out: Path, name: str = "banking77") -> dict[str, str]:
+    """Write `n` seeded texts of the set `name` as one-turn calls; return call_id -> intent."""
+    texts, intents = LOADERS[SETS[name]](data_dir)
+    rows = list(zip(texts, intents, strict=True))
     random.Random(0).shuffle(rows)
     gold = {}
     with out.open("w", encoding="utf-8") as handle:
-        for i, row in enumerate(rows[:n]):
-            call_id = f"b77-{i}"
-            gold[call_id] = row["category"]
+        for i, (text, intent) in enumerate(rows[:n]):
+            call_id = f"{name}-{i}"
+            gold[call_id] = intent
             handle.write(json.dumps({
-                "call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z", "team": "bank",
-                "turns": [{"speaker": "customer", "text": row["text"]}],
+                "call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z", "team": name,
+                "turns": [{"speaker": "customer", "text": text}],
             }) + "\n")
     return gold
 
@@ -63,13 +67,14 @@ def score(output: Path, gold: dict[str, str]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Build the calls, run the flow once on them, print and return the scores."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="banking77")
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         source, output = Path(tmp, "in"), Path(tmp, "out")
         source.mkdir()
-        gold = write_calls(args.data, args.n, source / "calls.jsonl")
+        gold = write_calls(args.data, args.n, source / "calls.jsonl", args.set)
         cli = Path(sys.executable).with_name("callinsight")
         subprocess.run([str(cli), "run", "--input", str(source), "--output", str(output),
                         "--date", RUN_DATE], check=True, capture_output=True)
