@@ -159,15 +159,34 @@ def fit_new_clusters(
     if (labels == OUTLIER).all():
         logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))
         return []
-    topics, words = _run_bertopic(docs, embeddings, FixedLabels(labels), n_keywords)
+    if has_keyword_vocabulary(docs):
+        topics, words = _run_bertopic(docs, embeddings, FixedLabels(labels), n_keywords)
+    else:  # c-TF-IDF has no word to weigh ("ok thanks", "12345"): the clusters stand alone
+        logger.info("no keyword vocabulary among %d new statements", len(docs))
+        topics, words = labels, {t: [] for t in set(labels.tolist()) - {OUTLIER}}
     clusters = []
     for t in sorted(set(topics.tolist()) - {OUTLIER}):
         members = np.flatnonzero(topics == t)
         central = _central_docs(docs, embeddings, members, n=8)
         label = label_with_phrases(phrase_nlp, central, words[t]) if phrase_nlp else ""
+        if not words[t]:
+            label = label or _short(central[0] if central else "") or "(no keywords)"
         clusters.append(NewCluster(tuple(members.tolist()), tuple(words[t]),
                                    label or make_label(words[t])))
     return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))
+
+
+def has_keyword_vocabulary(docs: list[str]) -> bool:
+    """Whether any doc holds a keyword token (a word of letters, not a stop word): without
+    one, BERTopic's c-TF-IDF cannot be fitted (scikit-learn's "empty vocabulary")."""
+    analyze = CountVectorizer(stop_words=LABEL_STOP_WORDS, token_pattern=WORD_PATTERN,
+                              lowercase=True).build_analyzer()
+    return any(analyze(doc) for doc in docs)
+
+
+def _short(text: str, n_words: int = 6) -> str:
+    """The first `n_words` words of `text`, lower case: a label when no keyword exists."""
+    return " ".join(text.lower().split()[:n_words])
 
 
 def _central_docs(docs: list[str], embeddings: np.ndarray, members: np.ndarray,

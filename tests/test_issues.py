@@ -177,6 +177,17 @@ def test_issue_label_phrases_repeat_no_word_and_end_on_no_negation() -> None:
         assert len(words) == 1 or words[-1] != "not", phrase
 
 
+def test_issues_night_without_keyword_vocabulary_still_gets_issues() -> None:
+    """Statements with no keyword (stop words, digits, emoji only) once crashed c-TF-IDF."""
+    catalogue = IssueCatalogue(None, HashingEmbedder())
+    night = ["ok thanks"] * 4 + ["12345"] * 4 + ["😡 😡"] * 4
+    ids = catalogue.update(night, NIGHT1)
+    assert len(ids) == len(night) and ids[0] == ids[3] != -1
+    labels = [row["label"] for row in catalogue.issue_rows()]
+    assert "ok thanks" in labels and all(labels)
+    assert all(row["keywords"] == [] for row in catalogue.issue_rows())
+
+
 def test_issue_keywords_have_no_numbers_or_fillers() -> None:
     docs = ([f"order {n} refund not received ur refund" for n in range(100, 106)]
             + [f"login failed at 18:{n}0 cant log in" for n in range(6)])
