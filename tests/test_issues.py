@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # Prove that nothing is downloaded: any Hugging Face Hub access fails from here on.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -186,6 +188,23 @@ def test_issues_night_without_keyword_vocabulary_still_gets_issues() -> None:
     labels = [row["label"] for row in catalogue.issue_rows()]
     assert "ok thanks" in labels and all(labels)
     assert all(row["keywords"] == [] for row in catalogue.issue_rows())
+
+
+#: Words a night's statements are drawn from: stop words, fillers, digits, emoji, real words.
+_NIGHT_WORDS = ["ok", "thanks", "the", "not", "12345", "😡", "refund", "card", "late", "n't",
+                "[NAME]", "!!!", "wifi", "broken", ""]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_NIGHT_WORDS), max_size=4).map(" ".join),
+                max_size=40))
+def test_issues_update_never_fails_and_ids_every_statement(night: list[str]) -> None:
+    catalogue = IssueCatalogue(IssueCatalogueConfig(min_cluster_size=2), HashingEmbedder())
+    ids = catalogue.update(night, NIGHT1)
+    assert len(ids) == len(night)
+    known = {row["issue_id"] for row in catalogue.issue_rows()}
+    assert set(ids) - {-1} <= known
+    assert all(row["label"] for row in catalogue.issue_rows())
 
 
 def test_issue_keywords_have_no_numbers_or_fillers() -> None:
