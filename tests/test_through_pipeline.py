@@ -1,4 +1,4 @@
-"""Tests for the through-the-pipeline clustering check (flows.evaluation.through_pipeline)."""
+"""Tests for the clustering checks beside the eval suite: through the pipeline, and spread."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.evaluation.spread import subsample_scores
 from flows.evaluation.through_pipeline import score, write_calls
+from nlp.embeddings import HashingEmbedder
 
 
 def test_through_pipeline_writes_one_turn_calls_and_scores_the_calls_table(tmp_path):
@@ -30,3 +32,13 @@ def test_through_pipeline_writes_one_turn_calls_and_scores_the_calls_table(tmp_p
     result = score(tmp_path / "out", gold)
     assert result["calls"] == 3 and result["issues"] == 2 and result["outliers"] == 0.333
     assert 0.0 <= result["NMI"] <= 1.0
+
+
+def test_spread_scores_seeded_subsamples_of_a_set():
+    texts = ([f"refund not received for order {i}" for i in range(12)]
+             + [f"cannot log in to my account {i}" for i in range(12)])
+    gold = ["refund"] * 12 + ["login"] * 12
+    first = subsample_scores(texts, gold, HashingEmbedder(), 0.85, samples=3, fraction=0.75)
+    assert first == subsample_scores(texts, gold, HashingEmbedder(), 0.85, 3, 0.75)
+    assert first["samples"] == 3 and first["issues"] >= 1
+    assert 0.0 <= first["NMI"] <= 1.0 and first["NMI_sd"] >= 0.0
