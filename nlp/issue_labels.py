@@ -20,6 +20,7 @@ catalogue entry. Choices, measured in `flows/evaluation/clustering.py` (details 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,8 @@ LABEL_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {
     "shit", "shitty", "fuck", "fucking", "fucked", "crap", "crappy", "damn", "wtf", "sucks",
 })
 _LABEL_STOP_SET = frozenset(LABEL_STOP_WORDS)
+#: What BERTopic's English preprocessing removes before its vectorizer sees a document.
+_BERTOPIC_DROP = re.compile(r"[^A-Za-z0-9 ]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +162,14 @@ def fit_new_clusters(
     if (labels == OUTLIER).all():
         logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))
         return []
-    if has_keyword_vocabulary(docs):
+    tokens = keyword_tokens(docs)
+    if len(set().union(*tokens)) >= 2:
         topics, words = _run_bertopic(docs, embeddings, FixedLabels(labels), n_keywords)
-    else:  # c-TF-IDF has no word to weigh ("ok thanks", "12345"): the clusters stand alone
-        logger.info("no keyword vocabulary among %d new statements", len(docs))
-        topics, words = labels, {t: [] for t in set(labels.tolist()) - {OUTLIER}}
+    else:  # c-TF-IDF needs two words to weigh ("ok thanks", "12345", "ok refund" fail)
+        logger.info("under two keywords among %d new statements: no c-TF-IDF", len(docs))
+        topics = labels
+        words = {t: sorted(set().union(*(tokens[i] for i in np.flatnonzero(labels == t))))
+                 for t in set(labels.tolist()) - {OUTLIER}}
     clusters = []
     for t in sorted(set(topics.tolist()) - {OUTLIER}):
         members = np.flatnonzero(topics == t)
@@ -176,12 +182,24 @@ def fit_new_clusters(
     return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))
 
 
-def has_keyword_vocabulary(docs: list[str]) -> bool:
-    """Whether any doc holds a keyword token (a word of letters, not a stop word): without
-    one, BERTopic's c-TF-IDF cannot be fitted (scikit-learn's "empty vocabulary")."""
-    analyze = CountVectorizer(stop_words=LABEL_STOP_WORDS, token_pattern=WORD_PATTERN,
-                              lowercase=True).build_analyzer()
-    return any(analyze(doc) for doc in docs)
+def keyword_tokens(docs: list[str]) -> list[set[str]]:
+    """Each doc's c-TF-IDF features (keyword unigrams and bigrams) as BERTopic will see them:
+    its English preprocessing keeps only [A-Za-z0-9 ] ("don't" becomes the stop word "dont").
+    BERTopic's c-TF-IDF cannot be fitted on fewer than two features in all: none is
+    scikit-learn's "empty vocabulary", one breaks its sparse idf diagonal."""
+    analyze = _keyword_vectorizer().build_analyzer()
+    return [set(analyze(_BERTOPIC_DROP.sub("", doc.replace("\n", " ").replace("\t", " "))))
+            for doc in docs]
+
+
+def _keyword_vectorizer() -> CountVectorizer:
+    """The c-TF-IDF vocabulary: letter words, no stop words, unigrams and bigrams.
+
+    min_df=1: c-TF-IDF fits on one joined document per topic, so min_df=2 would keep only
+    words shared by two topics, i.e. exactly the non-distinctive ones.
+    """
+    return CountVectorizer(stop_words=LABEL_STOP_WORDS, ngram_range=(1, 2), min_df=1,
+                           token_pattern=WORD_PATTERN)
 
 
 def _short(text: str, n_words: int = 6) -> str:
@@ -296,10 +314,7 @@ def _run_bertopic(
         embedding_model=None,
         umap_model=FunctionTransformer(),  # clustered already, in `fit_new_clusters`
         hdbscan_model=clusterer,
-        # min_df=1: c-TF-IDF fits on one joined document per topic, so min_df=2 would keep
-        # only words shared by two topics, i.e. exactly the non-distinctive ones.
-        vectorizer_model=CountVectorizer(stop_words=LABEL_STOP_WORDS, ngram_range=(1, 2),
-                                         min_df=1, token_pattern=WORD_PATTERN),
+        vectorizer_model=_keyword_vectorizer(),
         top_n_words=n_keywords,
         calculate_probabilities=False,
         verbose=False,

@@ -188,6 +188,11 @@ def test_issues_night_without_keyword_vocabulary_still_gets_issues() -> None:
     labels = [row["label"] for row in catalogue.issue_rows()]
     assert "ok thanks" in labels and all(labels)
     assert all(row["keywords"] == [] for row in catalogue.issue_rows())
+    # one keyword in all ("refund") broke BERTopic's idf diagonal
+    catalogue = IssueCatalogue(IssueCatalogueConfig(min_cluster_size=2), HashingEmbedder())
+    ids = catalogue.update(["ok", "ok", "ok refund!"], NIGHT1)
+    assert len(ids) == 3 and all(row["label"] for row in catalogue.issue_rows())
+    assert {k for row in catalogue.issue_rows() for k in row["keywords"]} <= {"refund"}
 
 
 #: Words a night's statements are drawn from: stop words, fillers, digits, emoji, real words.
