@@ -90,19 +90,34 @@ def quarantine_rows(records: list[QuarantineRecord], redact: Redact) -> list[dic
 
 
 @dataclass
+class RunningMean:
+    """A mean kept as a sum and a count, so a night's tally stays one entry per agent."""
+
+    total: float = 0.0
+    count: int = 0
+
+    def add(self, value: float | None) -> None:
+        """Count `value`; None (not scored) is skipped."""
+        if value is not None:
+            self.total += value
+            self.count += 1
+
+    @property
+    def mean(self) -> float | None:
+        """The mean, or None when nothing was counted."""
+        return self.total / self.count if self.count else None
+
+
+@dataclass
 class AgentCounts:
     """One agent's counts over a night."""
 
     calls: int = 0
     hard_calls: int = 0
     recoveries: int = 0
-    empathy: list[float] = field(default_factory=list)  # the agent's turns' scores
-    reaction: list[float] = field(default_factory=list)  # mechanism heads, where scored
-    interpretation: list[float] = field(default_factory=list)
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+    empathy: RunningMean = field(default_factory=RunningMean)  # the agent's turns' scores
+    reaction: RunningMean = field(default_factory=RunningMean)  # mechanism heads
+    interpretation: RunningMean = field(default_factory=RunningMean)
 
 
 @dataclass
@@ -124,19 +139,15 @@ class AgentTally:
             tally.hard_calls += int(hard)
             tally.recoveries += int(c.recovery is not None)
             for t in c.turns:
-                if t.empathy is not None:
-                    tally.empathy.append(t.empathy)
-                if t.empathy_reaction is not None:
-                    tally.reaction.append(t.empathy_reaction)
-                if t.empathy_interpretation is not None:
-                    tally.interpretation.append(t.empathy_interpretation)
+                tally.empathy.add(t.empathy)
+                tally.reaction.add(t.empathy_reaction)
+                tally.interpretation.add(t.empathy_interpretation)
 
     def rows(self) -> list[dict]:
         """One row per (agent, team), sorted."""
         return [
             {"agent_id": agent, "team": team, "calls": n.calls, "hard_calls": n.hard_calls,
-             "recoveries": n.recoveries, "mean_empathy": _mean(n.empathy),
-             "mean_reaction": _mean(n.reaction),
-             "mean_interpretation": _mean(n.interpretation)}
+             "recoveries": n.recoveries, "mean_empathy": n.empathy.mean,
+             "mean_reaction": n.reaction.mean, "mean_interpretation": n.interpretation.mean}
             for (agent, team), n in sorted(self.counts.items())
         ]

@@ -102,8 +102,7 @@ def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
     if not texts:
         return []
     proba = model.predict_proba(list(texts), encoder)
-    score_column = SCORE_HEAD if model.multilabel else "1"
-    scores = proba[:, model.classes.index(score_column)]
+    scores = proba[:, score_column(model)]
     reactions = _head(proba, model.classes, REACTION_HEAD)
     interpretations = _head(proba, model.classes, INTERPRETATION_HEAD)
     return [
@@ -111,6 +110,12 @@ def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
         for p, m, reaction, interpretation
         in zip(scores, markers, reactions, interpretations, strict=True)
     ]
+
+
+def score_column(model: LinearTextModel) -> int:
+    """The `predict_proba` column of the score's head: "empathy" in a multilabel model, the
+    positive class "1" in a single-head one."""
+    return model.classes.index(SCORE_HEAD if model.multilabel else "1")
 
 
 def _head(proba: np.ndarray, classes: tuple[str, ...], head: str) -> list[float | None]:

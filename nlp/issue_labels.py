@@ -174,9 +174,10 @@ def fit_new_clusters(
     for t in sorted(set(topics.tolist()) - {OUTLIER}):
         members = np.flatnonzero(topics == t)
         central = _central_docs(docs, embeddings, members, n=8)
-        label = label_with_phrases(phrase_nlp, central, words[t]) if phrase_nlp else ""
-        if not words[t]:
-            label = label or _short(central[0] if central else "") or "(no keywords)"
+        if not words[t]:  # no keyword to rank phrases by: the most central statement
+            label = _short(central[0]) if central else ""
+        else:
+            label = label_with_phrases(phrase_nlp, central, words[t]) if phrase_nlp else ""
         clusters.append(NewCluster(tuple(members.tolist()), tuple(words[t]),
                                    label or make_label(words[t])))
     return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))
