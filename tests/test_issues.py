@@ -234,6 +234,16 @@ def test_eval_label_hit_rate_reads_intent_names() -> None:
     assert label_hit_rate(catalogue, ids, ["pizza"] * 11) == 0.0
 
 
+def test_eval_two_night_stability_on_separable_intents() -> None:
+    from flows.evaluation.clustering import two_night_stability
+
+    texts = REFUND + CHARGED + DELIVERY
+    gold = ["refund"] * len(REFUND) + ["charged"] * len(CHARGED) + ["delivery"] * len(DELIVERY)
+    stability, purity, kept = two_night_stability(texts, gold, HashingEmbedder(), HASHING_CONFIG)
+    assert 0.0 < stability <= 1.0 and 0.0 < purity <= 1.0
+    assert kept == 1.0  # night 1 recurring word for word keeps every id
+
+
 def test_issues_night1_finds_one_issue_per_kind() -> None:
     statements = REFUND + CHARGED + DELIVERY
     ids = new_catalogue().update(statements, NIGHT1)

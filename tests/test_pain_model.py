@@ -95,6 +95,13 @@ def test_pain_model_training_is_deterministic_on_a_tiny_set():
     b = fit_detector(examples, None, features, 4.0)
     np.testing.assert_array_equal(a.coef, b.coef)
     np.testing.assert_array_equal(a.intercept, b.intercept)
+    # the sentence negatives passed in (as model selection does) give the same model
+    more = examples + [PainExample("t", "6", "Thanks so much for the help. The flight was great.",
+                                   0)]
+    extra = sentence_negatives(more)
+    assert len(extra) == 2
+    np.testing.assert_array_equal(fit_detector(more, None, features, 4.0).coef,
+                                  fit_detector(more, None, features, 4.0, extra=extra).coef)
     p = a.predict_proba(["terrible lost bag", "thanks great"], None)[:, 1]
     assert p[0] > p[1]
 

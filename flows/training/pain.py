@@ -65,10 +65,11 @@ def sentence_negatives(examples: list[PainExample]) -> list[PainExample]:
 
 
 def fit_detector(examples: list[PainExample], encoder: SentenceEncoder | None,
-                 features: FeatureConfig, c: float, meta: dict | None = None
-                 ) -> LinearTextModel:
-    """Fit the binary pain detector (classes '0', '1') on the texts + `sentence_negatives`."""
-    extra = sentence_negatives(examples)
+                 features: FeatureConfig, c: float, meta: dict | None = None,
+                 extra: list[PainExample] | None = None) -> LinearTextModel:
+    """Fit the binary pain detector (classes '0', '1') on the texts + `sentence_negatives`
+    (`extra`: those of `examples`, when the caller already has them)."""
+    extra = sentence_negatives(examples) if extra is None else extra
     rows = examples + extra
     weights = np.array([1.0] * len(examples) + [SENTENCE_NEGATIVE_WEIGHT] * len(extra))
     return fit_text_model([e.text for e in rows], [str(e.pain) for e in rows], encoder,
@@ -130,10 +131,11 @@ def select_detector(data: dict[str, list[PainExample]], encoder: SentenceEncoder
                     ) -> tuple[str, float, float, dict[str, float]]:
     """Try every candidate x C on the validation part; return the best and all scores."""
     fit = [e for s in DETECTOR_SOURCES for e in select(data[s], "fit")]
+    extra = sentence_negatives(fit)  # the same for every candidate: split sentences once
     results: dict[str, float] = {}
     for name, features in CANDIDATES.items():
         for c in C_VALUES:
-            model = fit_detector(fit, encoder, features, c)
+            model = fit_detector(fit, encoder, features, c, extra=extra)
             _, score = best_threshold(_validation_parts(model, data, encoder))
             results[f"{name} C={c:g}"] = round(score, 4)
             log.info("validation %s C=%g: mean macro-F1 %.4f", name, c, score)
