@@ -9,6 +9,7 @@ lean, readable and safe to load; `flows/artefacts.py` does the file I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,6 +18,9 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
+
+#: a sentence ends after . ! ? (and closing quotes or brackets) followed by space, or at a newline
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n+")
 
 
 class SentenceEncoder(Protocol):
@@ -112,7 +116,9 @@ class LinearTextModel:
             "ngram_range": list(self.features.ngram_range)}, "meta": self.meta}
         if self.multilabel:
             header["multilabel"] = True
-        coef = self.coef.astype(np.float16) if self.coef.size > 2**20 else self.coef
+        # half precision for a wide hashed space (sentiment's 2^19 columns); by width, not
+        # size, so a stacked head more (empathy's four rows of 2^18) keeps the others exact
+        coef = self.coef.astype(np.float16) if self.coef.shape[1] >= 2**19 else self.coef
         return header, {"coef": coef, "intercept": self.intercept}
 
     @classmethod
@@ -156,3 +162,32 @@ def stack_heads(heads: dict[str, LinearTextModel], meta: dict[str, Any] | None =
     return LinearTextModel(tuple(heads), np.vstack([m.coef for m in models]),
                            np.concatenate([m.intercept for m in models]), models[0].features,
                            dict(meta or {}), multilabel=True)
+
+
+def regex_sentences(text: str) -> list[str]:
+    """The sentences of `text`, stripped; `[text]` when it has no non-blank sentence."""
+    sentences, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start:m.end()].strip():
+            sentences.append(text[start:m.end()].strip())
+        start = m.end()
+    if text[start:].strip():
+        sentences.append(text[start:].strip())
+    return sentences or [text]
+
+
+def best_sentence_scores(model: LinearTextModel, texts: list[str], column: str) -> np.ndarray:
+    """Per text, the maximum over its sentences of `column`'s raw score from the word n-gram
+    block alone (the head's other weights are ignored, so it must be a words-only head, such
+    as a sentence-level head padded into a stacked model). Needs no encoder: sentences are
+    only hashed, which keeps a turn's extra cost small."""
+    if not texts:
+        return np.zeros(0)
+    cfg = model.features
+    start = model.coef.shape[1] - cfg.n_hash - cfg.char_hash  # after the embedding block
+    row = model.classes.index(column)
+    sentences = [regex_sentences(t) for t in texts]
+    words = cfg.vectorizer().transform([s for ss in sentences for s in ss])
+    z = words @ model.coef[row, start:start + cfg.n_hash] + model.intercept[row]
+    starts = np.cumsum([0] + [len(ss) for ss in sentences[:-1]])
+    return np.maximum.reduceat(np.asarray(z, dtype=np.float64), starts)

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.empathy_data import EmpathyPair, clean_text, load_epitome, split_pairs
+from flows.training.empathy_sentences import SENTENCE_HEAD, label_sentences, mix_meta
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
+    REACTION_MIX,
     SCORE_HEAD,
     EmpathyConfig,
     EmpathyMarker,
     combine_empathy,
     score_agent_turns,
 )
-from nlp.textmodel import FeatureConfig, LinearTextModel, stack_heads
+from nlp.textmodel import (
+    FeatureConfig,
+    LinearTextModel,
+    best_sentence_scores,
+    regex_sentences,
+    stack_heads,
+)
 
 ARTEFACT = MODELS_DIR / "empathy"
 WORDS = FeatureConfig(use_embedding=False, n_hash=2**10, ngram_range=(1, 1))
@@ -69,6 +79,51 @@ def test_empathy_multilabel_model_scores_each_head_in_one_call():
     assert LinearTextModel.from_arrays(header, arrays).multilabel
 
 
+def test_textmodel_split_sentences_after_end_marks():
+    assert regex_sentences("Oh no. That's awful!! Are you ok?  I hope so") == [
+        "Oh no.", "That's awful!!", "Are you ok?", "I hope so"]
+    assert regex_sentences('He said "stop." Then left.') == ['He said "stop."', "Then left."]
+    assert regex_sentences("one sentence") == ["one sentence"]
+    assert regex_sentences("3.5 stars...") == ["3.5 stars..."]
+    assert regex_sentences("") == [""]
+
+
+def test_empathy_reaction_mix_scores_the_best_sentence():
+    heads = {SCORE_HEAD: word_model("hugs", 12.0), REACTION_HEAD: word_model("sorry", 2.0),
+             SENTENCE_HEAD: word_model("awful", 8.0)}
+    model = stack_heads(heads, mix_meta(0.5))
+    texts = ["Please send the form. Order 123 is late. That is awful, sorry.", "Ok."]
+    best = best_sentence_scores(model, texts, SENTENCE_HEAD)
+    # the best sentence's words, l2-normalised like the model's own features
+    alone = heads[SENTENCE_HEAD].decision(["That is awful, sorry."], None)[0, 0]
+    assert best == pytest.approx([alone, -2.0])
+    whole = heads[REACTION_HEAD].decision(texts, None)[:, 0]
+    out = score_agent_turns(texts, model=model)
+    mixed = 1 / (1 + np.exp(-(0.5 * whole + 0.5 * best)))
+    assert [o.reaction for o in out] == pytest.approx(mixed, abs=1e-4)
+    assert out[0].reaction > score_agent_turns(texts, model=stack_heads(heads))[0].reaction
+    assert best_sentence_scores(model, [], SENTENCE_HEAD).shape == (0,)
+
+
+def test_empathy_label_sentences_marks_rationale_overlaps():
+    pair = EmpathyPair("s", "r", "seeker", "Try a walk. I'm so sorry you feel this way. Hugs!",
+                       er=1, ip=0, ex=0, er_rationales=("so sorry you feel", "Hugs"))
+    assert label_sentences(pair) == [("Try a walk.", 0),
+                                     ("I'm so sorry you feel this way.", 1), ("Hugs!", 1)]
+    unrated = EmpathyPair("s", "r", "", pair.response, 0, 0, 0, pair.er_rationales)
+    assert [y for _, y in label_sentences(unrated)] == [0, 0, 0]
+
+
+def test_textmodel_four_stacked_rows_of_2_18_stay_float32():
+    width = 256 + 2**18
+    model = LinearTextModel(tuple("abcd"), np.ones((4, width), np.float32), np.zeros(4),
+                            FeatureConfig(), multilabel=True)
+    assert model.to_arrays()[1]["coef"].dtype == np.float32
+    wide = LinearTextModel(("a",), np.ones((1, 2**19), np.float32), np.zeros(1),
+                           FeatureConfig(use_embedding=False, n_hash=2**19))
+    assert wide.to_arrays()[1]["coef"].dtype == np.float16
+
+
 def test_stack_heads_refuses_mismatched_heads():
     other = FeatureConfig(use_embedding=False, n_hash=2**11, ngram_range=(1, 1))
     odd = LinearTextModel(("0", "1"), np.zeros((1, 2**11), np.float32), np.zeros(1), other)
@@ -115,7 +170,8 @@ def test_empathy_shipped_model_scores_service_turns():
     assert warm.score >= 0.8 and cold.score <= 0.2
     assert {m.kind for m in warm.markers} >= {"apology", "acknowledgement", "ownership"}
     # the mechanism heads: a feeling reaction against a show of understanding
-    assert model.classes == (SCORE_HEAD, REACTION_HEAD, INTERPRETATION_HEAD)
+    assert model.classes == (SCORE_HEAD, REACTION_HEAD, INTERPRETATION_HEAD, SENTENCE_HEAD)
+    assert model.meta[REACTION_MIX]["sentence_head"] == SENTENCE_HEAD
     assert feeling.reaction > feeling.interpretation
     assert warm.interpretation > cold.interpretation and warm.reaction > cold.reaction
 
@@ -129,3 +185,14 @@ def test_empathy_epitome_split_is_deterministic_and_disjoint_by_seeker():
     assert 0.17 < len(test) / len(pairs) < 0.23
     assert not {p.sp_id for p in train} & {p.sp_id for p in test}
     assert [p.rp_id for p in split_pairs(pairs)[1]] == [p.rp_id for p in test]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .!?\"')\n\t"), max_size=60) | st.text(max_size=60))
+def test_textmodel_regex_sentences_keep_every_character(text):
+    sentences = regex_sentences(text)
+    if not text.strip():
+        assert sentences == [text]  # a blank turn is its own (only) sentence
+        return
+    assert all(s and s == s.strip() for s in sentences)
+    assert "".join("".join(sentences).split()) == "".join(text.split())

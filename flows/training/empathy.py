@@ -14,6 +14,11 @@ threshold maximises macro-F1 of the shipped score (model + capped marker boost) 
 out-of-fold predictions; each mechanism head's threshold maximises its own out-of-fold
 macro-F1. The final heads are refit on the whole training 80%.
 
+The reaction column is a mix (`flows.training.empathy_sentences`): the reaction head's logit
+and the best-sentence logit of a fourth, sentence-level head trained on EPITOME's ER
+rationale spans; its weight is chosen by the same 5-fold CV (ROC-AUC on ER >= 1), and the
+reaction threshold is chosen on the mixed out-of-fold probability.
+
 Run: .venv/bin/python -m flows.training.empathy
 """
 
@@ -29,6 +34,13 @@ from sklearn.metrics import f1_score, roc_auc_score
 from flows.artefacts import MODELS_DIR, load_static_encoder, save_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.empathy_data import EmpathyPair, bucket, load_epitome, split_pairs
+from flows.training.empathy_sentences import (
+    SENTENCE_HEAD,
+    choose_sentence_weight,
+    fit_sentence_head,
+    mix_meta,
+    reaction_mix_out_of_fold,
+)
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
@@ -59,11 +71,16 @@ HEADS: dict[str, tuple[Callable[[EmpathyPair], int], str]] = {
 }
 
 
+def cv_folds(pairs: list[EmpathyPair]) -> np.ndarray:
+    """Fold (0..N_FOLDS-1) of each pair, by hash of its seeker post id."""
+    return np.array([int(bucket(p.sp_id, "epitome-cv") * N_FOLDS) for p in pairs])
+
+
 def out_of_fold(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
                 encoder: SentenceEncoder, head: str = SCORE_HEAD) -> np.ndarray:
     """Out-of-fold probabilities of `head`'s target over `pairs` (folds by seeker id)."""
     target = HEADS[head][0]
-    folds = np.array([int(bucket(p.sp_id, "epitome-cv") * N_FOLDS) for p in pairs])
+    folds = cv_folds(pairs)
     texts = [p.response for p in pairs]
     proba = np.zeros(len(pairs))
     for k in range(N_FOLDS):
@@ -104,13 +121,16 @@ def choose_threshold(pairs: list[EmpathyPair], proba: np.ndarray,
 
 
 def mechanism_heads(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
-                    encoder: SentenceEncoder) -> dict[str, dict[str, float]]:
-    """Per mechanism head: out-of-fold ROC-AUC on its own target and on the others, and the
-    threshold on its bare probability that maximises its out-of-fold macro-F1."""
+                    encoder: SentenceEncoder, reaction: np.ndarray
+                    ) -> dict[str, dict[str, float]]:
+    """Per mechanism column: out-of-fold ROC-AUC on its own target and on the others, and the
+    threshold on its probability that maximises its out-of-fold macro-F1 (`reaction`: the
+    reaction column's out-of-fold probability, the sentence mix included)."""
     grid = np.round(np.arange(0.20, 0.81, 0.01), 2)
     report = {}
     for head in (REACTION_HEAD, INTERPRETATION_HEAD):
-        proba = out_of_fold(pairs, features, c, encoder, head)
+        proba = (reaction if head == REACTION_HEAD
+                 else out_of_fold(pairs, features, c, encoder, head))
         y = np.array([HEADS[head][0](p) for p in pairs])
         f1s = [f1_score(y, proba >= t, average="macro") for t in grid]
         report[head] = {"threshold": float(grid[int(np.argmax(f1s))]),
@@ -129,12 +149,16 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     name, c, proba, grid = select_model(train_pairs, encoder)
     threshold, cv_f1 = choose_threshold(train_pairs, proba)
     log.info("chosen %s C=%s; threshold %.2f (CV macro-F1 %.4f)", name, c, threshold, cv_f1)
-    mechanisms = mechanism_heads(train_pairs, CANDIDATES[name], c, encoder)
+    mixes = reaction_mix_out_of_fold(train_pairs, cv_folds(train_pairs), CANDIDATES[name], c,
+                                     encoder)
+    weight, mix_grid = choose_sentence_weight(train_pairs, mixes)
+    mechanisms = mechanism_heads(train_pairs, CANDIDATES[name], c, encoder, mixes[weight])
     meta = {
-        "name": "empathy", "version": 2, "data": "EPITOME Reddit (Sharma et al. 2020)",
+        "name": "empathy", "version": 3, "data": "EPITOME Reddit (Sharma et al. 2020)",
         "label": "emotional_reactions >= 1 OR interpretations >= 1 (response text only)",
-        "heads": {head: label for head, (_, label) in HEADS.items()},
-        "mechanism_heads": mechanisms,
+        "heads": {head: label for head, (_, label) in HEADS.items()} | {
+            SENTENCE_HEAD: "a sentence overlapping an ER rationale span (inside the reaction mix)"},
+        "mechanism_heads": mechanisms, **mix_meta(weight), "reaction_mix_selection": mix_grid,
         "split": "train = sha256('epitome' + sp_id) bucket >= 0.2",
         "n_train": len(train_pairs), "n_held_out": len(held_out),
         "features_name": name, "C": c, "threshold": threshold,
@@ -145,6 +169,8 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     heads = {head: fit_text_model(texts, [str(target(p)) for p in train_pairs], encoder,
                                   CANDIDATES[name], c=c)
              for head, (target, _) in HEADS.items()}
+    heads[SENTENCE_HEAD] = fit_sentence_head(train_pairs, CANDIDATES[name], c,
+                                             heads[REACTION_HEAD])
     return save_text_model(stack_heads(heads, meta), out_dir)
 
 

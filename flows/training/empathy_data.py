@@ -36,6 +36,8 @@ class EmpathyPair:
     er: int
     ip: int
     ex: int
+    #: EPITOME's rationale spans for emotional reactions (empty when er == 0)
+    er_rationales: tuple[str, ...] = ()
 
     @property
     def label(self) -> int:
@@ -53,6 +55,11 @@ def _read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _spans(rationales: str) -> tuple[str, ...]:
+    """EPITOME's `|`-separated rationale field as cleaned spans."""
+    return tuple(clean_text(s) for s in rationales.split("|") if s.strip())
+
+
 def load_epitome(data_dir: Path) -> list[EmpathyPair]:
     """All 2,500 EPITOME Reddit pairs, the three files joined row by row (checked by ids)."""
     folder = data_dir / EPITOME_DIR
@@ -64,7 +71,8 @@ def load_epitome(data_dir: Path) -> list[EmpathyPair]:
             raise ValueError(f"EPITOME files are not row-aligned at {sorted(ids)}")
         pairs.append(EmpathyPair(er["sp_id"], er["rp_id"], clean_text(er["seeker_post"]),
                                  clean_text(er["response_post"]), int(er["level"]),
-                                 int(ip["level"]), int(ex["level"])))
+                                 int(ip["level"]), int(ex["level"]),
+                                 _spans(er["rationales"])))
     return pairs
 
 
