@@ -20,7 +20,9 @@ from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # no
 from nlp.issue_labels import (  # noqa: E402
     FixedLabels,
     _candidate_phrases,
+    _keyword_vectorizer,
     fit_new_clusters,
+    keyword_tokens,
     label_with_phrases,
     make_label,
     relabel_by_size,
@@ -210,6 +212,22 @@ def test_issues_update_never_fails_and_ids_every_statement(night: list[str]) -> 
     known = {row["issue_id"] for row in catalogue.issue_rows()}
     assert set(ids) - {-1} <= known
     assert all(row["label"] for row in catalogue.issue_rows())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab don't OK\n\t-12😀é")), max_size=30)
+                | st.text(max_size=30), min_size=1, max_size=6))
+def test_keyword_tokens_are_features_bertopic_sees(docs) -> None:
+    """keyword_tokens mirrors BERTopic's private English preprocessing; if a BERTopic upgrade
+    changes it, this fails. What it counts must be features c-TF-IDF sees (BERTopic may see
+    more: it turns an empty doc into "emptydoc"), so the two-feature gate never lets
+    BERTopic fail."""
+    from bertopic import BERTopic
+
+    seen = _keyword_vectorizer().build_analyzer()
+    bertopic_docs = BERTopic(language="english")._preprocess_text(np.array(docs))
+    for mine, theirs in zip(keyword_tokens(docs), bertopic_docs, strict=True):
+        assert mine <= set(seen(theirs))
 
 
 def test_issue_keywords_have_no_numbers_or_fillers() -> None:
