@@ -13,9 +13,9 @@ The trained model has three heads over the same features (one `predict_proba` ca
 score's head ("empathy": emotional reactions OR interpretations) and one head per mechanism,
 "reaction" (EPITOME emotional reactions >= 1: warmth, compassion, concern) and
 "interpretation" (interpretations >= 1: showing the customer's feeling or situation was
-understood). The reaction column may mix the reaction head with a sentence-level head
-("reaction_sentence", trained on EPITOME's rationale sentences) taken at the turn's most
-reactive sentence (`reaction_probabilities`). The two mechanisms are negatively correlated
+understood). Each of the three columns may mix its head with a sentence-level head
+(e.g. "reaction_sentence", trained on EPITOME's rationale sentences) taken at the turn's
+best sentence for that head (`mixed_probabilities`). The two mechanisms are negatively correlated
 in EPITOME, so no single score ranks both well; coaching reads them apart
 (`AgentEmpathy.reaction`, `.interpretation`).
 """
@@ -48,8 +48,9 @@ class EmpathyConfig(BaseModel):
 #: Heads of the trained model: the score's, then one per EPITOME mechanism.
 SCORE_HEAD = "empathy"
 REACTION_HEAD, INTERPRETATION_HEAD = "reaction", "interpretation"
-#: model.meta key: {"sentence_head": name, "sentence_weight": w}, see `reaction_probabilities`
-REACTION_MIX = "reaction_mix"
+#: model.meta key: {head: {"sentence_head": name, "sentence_weight": w}}, see
+#: `mixed_probabilities`
+SENTENCE_MIXES = "sentence_mixes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
         return [AgentEmpathy(score_empathy(m, cfg), m) for m in markers]
     if not texts:
         return []
-    proba = reaction_probabilities(model, list(texts), encoder)
+    proba = mixed_probabilities(model, list(texts), encoder)
     scores = proba[:, score_column(model)]
     reactions = _head(proba, model.classes, REACTION_HEAD)
     interpretations = _head(proba, model.classes, INTERPRETATION_HEAD)
@@ -117,21 +118,24 @@ def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
     ]
 
 
-def reaction_probabilities(model: LinearTextModel, texts: list[str],
-                           encoder: SentenceEncoder | None) -> np.ndarray:
-    """`model.predict_proba(texts)`, except that with a `REACTION_MIX` in its meta the
-    reaction column is sigmoid((1 - w) * the turn's reaction logit + w * the best sentence's
-    logit from the words-only sentence head): trained on EPITOME's rationale sentences, it
-    finds a warm sentence that the whole-turn head dilutes (5-fold CV ROC-AUC on ER
-    0.839 -> 0.875, see models/empathy/MODEL_CARD.md).
+def mixed_probabilities(model: LinearTextModel, texts: list[str],
+                        encoder: SentenceEncoder | None) -> np.ndarray:
+    """`model.predict_proba(texts)`, except that each head named in its meta's
+    `SENTENCE_MIXES` is sigmoid((1 - w) * the turn's logit + w * the best sentence's logit
+    from that head's words-only sentence head): trained on EPITOME's rationale sentences, it
+    finds the sentence that carries the empathy the whole-turn head dilutes (5-fold CV
+    ROC-AUC, e.g. reaction on ER 0.839 -> 0.875, see models/empathy/MODEL_CARD.md). The
+    sentence heads' own columns are left as they are (whole-turn values, not read).
     """
-    mix = model.meta.get(REACTION_MIX)
-    if not mix or not model.multilabel:
+    mixes = model.meta.get(SENTENCE_MIXES)
+    if not mixes or not model.multilabel or not texts:
         return model.predict_proba(texts, encoder)
     z = model.decision(texts, encoder)
-    col, w = model.classes.index(REACTION_HEAD), float(mix["sentence_weight"])
-    z[:, col] = (1.0 - w) * z[:, col] + w * best_sentence_scores(model, texts,
-                                                                 mix["sentence_head"])
+    heads = list(mixes)
+    best = best_sentence_scores(model, texts, [mixes[h]["sentence_head"] for h in heads])
+    for j, head in enumerate(heads):
+        col, w = model.classes.index(head), float(mixes[head]["sentence_weight"])
+        z[:, col] = (1.0 - w) * z[:, col] + w * best[:, j]
     return 1.0 / (1.0 + np.exp(-z))
 
 

@@ -10,6 +10,7 @@ lean, readable and safe to load; `flows/artefacts.py` does the file I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -117,7 +118,7 @@ class LinearTextModel:
         if self.multilabel:
             header["multilabel"] = True
         # half precision for a wide hashed space (sentiment's 2^19 columns); by width, not
-        # size, so a stacked head more (empathy's four rows of 2^18) keeps the others exact
+        # size, so stacked heads (empathy's five rows of 2^18) keep their exact coefficients
         coef = self.coef.astype(np.float16) if self.coef.shape[1] >= 2**19 else self.coef
         return header, {"coef": coef, "intercept": self.intercept}
 
@@ -176,18 +177,20 @@ def regex_sentences(text: str) -> list[str]:
     return sentences or [text]
 
 
-def best_sentence_scores(model: LinearTextModel, texts: list[str], column: str) -> np.ndarray:
-    """Per text, the maximum over its sentences of `column`'s raw score from the word n-gram
-    block alone (the head's other weights are ignored, so it must be a words-only head, such
-    as a sentence-level head padded into a stacked model). Needs no encoder: sentences are
-    only hashed, which keeps a turn's extra cost small."""
+def best_sentence_scores(model: LinearTextModel, texts: list[str], columns: Sequence[str]
+                         ) -> np.ndarray:
+    """Per text and per column, the maximum over the text's sentences of the column's raw
+    score from the word n-gram block alone: (n_texts, n_columns). The heads' other weights
+    are ignored, so each must be a words-only head, such as a sentence-level head padded
+    into a stacked model. Needs no encoder: sentences are split and hashed once for all
+    columns, which keeps a turn's extra cost small."""
     if not texts:
-        return np.zeros(0)
+        return np.zeros((0, len(columns)))
     cfg = model.features
     start = model.coef.shape[1] - cfg.n_hash - cfg.char_hash  # after the embedding block
-    row = model.classes.index(column)
+    rows = [model.classes.index(c) for c in columns]
     sentences = [regex_sentences(t) for t in texts]
     words = cfg.vectorizer().transform([s for ss in sentences for s in ss])
-    z = words @ model.coef[row, start:start + cfg.n_hash] + model.intercept[row]
+    z = words @ model.coef[rows, start:start + cfg.n_hash].T + model.intercept[rows]
     starts = np.cumsum([0] + [len(ss) for ss in sentences[:-1]])
-    return np.maximum.reduceat(np.asarray(z, dtype=np.float64), starts)
+    return np.maximum.reduceat(np.asarray(z, dtype=np.float64), starts, axis=0)

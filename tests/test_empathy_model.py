@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.empathy_data import EmpathyPair, clean_text, load_epitome, split_pairs
-from flows.training.empathy_sentences import SENTENCE_HEAD, label_sentences, mix_meta
+from flows.training.empathy_sentences import SENTENCE_TARGETS, label_sentences, mix_meta
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
-    REACTION_MIX,
     SCORE_HEAD,
+    SENTENCE_MIXES,
     EmpathyConfig,
     EmpathyMarker,
     combine_empathy,
@@ -89,20 +89,61 @@ def test_textmodel_split_sentences_after_end_marks():
 
 
 def test_empathy_reaction_mix_scores_the_best_sentence():
+    sentence = SENTENCE_TARGETS[REACTION_HEAD].name
     heads = {SCORE_HEAD: word_model("hugs", 12.0), REACTION_HEAD: word_model("sorry", 2.0),
-             SENTENCE_HEAD: word_model("awful", 8.0)}
-    model = stack_heads(heads, mix_meta(0.5))
+             sentence: word_model("awful", 8.0)}
+    model = stack_heads(heads, mix_meta({REACTION_HEAD: 0.5}))
     texts = ["Please send the form. Order 123 is late. That is awful, sorry.", "Ok."]
-    best = best_sentence_scores(model, texts, SENTENCE_HEAD)
+    best = best_sentence_scores(model, texts, [sentence])[:, 0]
     # the best sentence's words, l2-normalised like the model's own features
-    alone = heads[SENTENCE_HEAD].decision(["That is awful, sorry."], None)[0, 0]
+    alone = heads[sentence].decision(["That is awful, sorry."], None)[0, 0]
     assert best == pytest.approx([alone, -2.0])
     whole = heads[REACTION_HEAD].decision(texts, None)[:, 0]
     out = score_agent_turns(texts, model=model)
     mixed = 1 / (1 + np.exp(-(0.5 * whole + 0.5 * best)))
     assert [o.reaction for o in out] == pytest.approx(mixed, abs=1e-4)
     assert out[0].reaction > score_agent_turns(texts, model=stack_heads(heads))[0].reaction
-    assert best_sentence_scores(model, [], SENTENCE_HEAD).shape == (0,)
+    assert best_sentence_scores(model, [], [sentence]).shape == (0, 1)
+
+
+def any_mix(names: dict[str, str], weights: dict[str, float]) -> dict:
+    """A model.meta mix entry for any heads (the trainer's `mix_meta` covers its own)."""
+    return {SENTENCE_MIXES: {h: {"sentence_head": names[h], "sentence_weight": w}
+                             for h, w in weights.items()}}
+
+
+def test_empathy_every_head_can_mix_its_own_sentence_head():
+    # the run-time mix works for any head, the score's too (the trainer mixes the mechanisms)
+    names = {SCORE_HEAD: "empathy_sentence", REACTION_HEAD: "reaction_sentence",
+             INTERPRETATION_HEAD: "interpretation_sentence"}
+    heads = {SCORE_HEAD: word_model("hugs", 1.0), REACTION_HEAD: word_model("sorry", 1.0),
+             INTERPRETATION_HEAD: word_model("understand", 1.0),
+             names[SCORE_HEAD]: word_model("hugs", 6.0),
+             names[REACTION_HEAD]: word_model("awful", 6.0),
+             names[INTERPRETATION_HEAD]: word_model("understand", 6.0)}
+    texts = ["Order 12 is late. Sending hugs. I understand. Awful!", "Ok."]
+    weights = {SCORE_HEAD: 0.6, REACTION_HEAD: 0.5, INTERPRETATION_HEAD: 0.3}
+    model = stack_heads(heads, any_mix(names, weights))
+    best = best_sentence_scores(model, texts, [names[h] for h in weights])
+    one_by_one = [best_sentence_scores(model, texts, [names[h]])[:, 0] for h in weights]
+    assert best == pytest.approx(np.column_stack(one_by_one))
+    z = model.decision(texts, None)
+    expect = {head: 1 / (1 + np.exp(-((1 - w) * z[:, model.classes.index(head)]
+                                      + w * best[:, j])))
+              for j, (head, w) in enumerate(weights.items())}
+    out = score_agent_turns(texts, model=model)
+    shipped = [combine_empathy(float(p), o.markers)
+               for p, o in zip(expect[SCORE_HEAD], out, strict=True)]
+    assert [o.score for o in out] == pytest.approx(shipped, abs=1e-4)
+    assert [o.reaction for o in out] == pytest.approx(expect[REACTION_HEAD], abs=1e-4)
+    assert [o.interpretation for o in out] == pytest.approx(expect[INTERPRETATION_HEAD],
+                                                            abs=1e-4)
+    # a mix moves its own column only
+    plain = stack_heads(heads).predict_proba(texts, None)
+    unmixed = score_agent_turns(texts, model=stack_heads(heads, mix_meta({REACTION_HEAD: 0.5})))
+    assert mix_meta({REACTION_HEAD: 0.5}) == any_mix(names, {REACTION_HEAD: 0.5})
+    assert [o.interpretation for o in unmixed] == pytest.approx(plain[:, 2], abs=1e-4)
+    assert out[0].score > unmixed[0].score
 
 
 def test_empathy_label_sentences_marks_rationale_overlaps():
@@ -112,6 +153,19 @@ def test_empathy_label_sentences_marks_rationale_overlaps():
                                      ("I'm so sorry you feel this way.", 1), ("Hugs!", 1)]
     unrated = EmpathyPair("s", "r", "", pair.response, 0, 0, 0, pair.er_rationales)
     assert [y for _, y in label_sentences(unrated)] == [0, 0, 0]
+
+
+def test_empathy_label_sentences_per_head_reads_its_mechanisms_spans():
+    pair = EmpathyPair("s", "r", "seeker", "That must be hard. Try a walk. Hugs!", er=1, ip=2,
+                       ex=0, er_rationales=("Hugs",), ip_rationales=("must be hard",))
+    def ys(p, head):
+        return [y for _, y in label_sentences(p, head)]
+    assert ys(pair, REACTION_HEAD) == [0, 0, 1]
+    assert ys(pair, INTERPRETATION_HEAD) == [1, 0, 0]
+    no_ip = EmpathyPair("s", "r", "", pair.response, 1, 0, 0, pair.er_rationales,
+                        pair.ip_rationales)  # spans of a level-0 mechanism are not read
+    assert ys(no_ip, REACTION_HEAD) == [0, 0, 1] and ys(no_ip, INTERPRETATION_HEAD) == [0, 0, 0]
+    assert SCORE_HEAD not in SENTENCE_TARGETS  # the score is not mixed (see its comment)
 
 
 def test_textmodel_four_stacked_rows_of_2_18_stay_float32():
@@ -170,8 +224,10 @@ def test_empathy_shipped_model_scores_service_turns():
     assert warm.score >= 0.8 and cold.score <= 0.2
     assert {m.kind for m in warm.markers} >= {"apology", "acknowledgement", "ownership"}
     # the mechanism heads: a feeling reaction against a show of understanding
-    assert model.classes == (SCORE_HEAD, REACTION_HEAD, INTERPRETATION_HEAD, SENTENCE_HEAD)
-    assert model.meta[REACTION_MIX]["sentence_head"] == SENTENCE_HEAD
+    sentences = tuple(t.name for t in SENTENCE_TARGETS.values())
+    assert model.classes == (SCORE_HEAD, REACTION_HEAD, INTERPRETATION_HEAD, *sentences)
+    assert {h: m["sentence_head"] for h, m in model.meta[SENTENCE_MIXES].items()} == {
+        h: t.name for h, t in SENTENCE_TARGETS.items()}
     assert feeling.reaction > feeling.interpretation
     assert warm.interpretation > cold.interpretation and warm.reaction > cold.reaction
 
@@ -185,6 +241,9 @@ def test_empathy_epitome_split_is_deterministic_and_disjoint_by_seeker():
     assert 0.17 < len(test) / len(pairs) < 0.23
     assert not {p.sp_id for p in train} & {p.sp_id for p in test}
     assert [p.rp_id for p in split_pairs(pairs)[1]] == [p.rp_id for p in test]
+    # both mechanisms' rationale spans are read, and only rated mechanisms have any
+    assert sum(bool(p.ip_rationales) for p in pairs) > 500
+    assert not any(p.ip_rationales for p in pairs if p.ip == 0)
 
 
 @settings(max_examples=300, deadline=None)

@@ -18,7 +18,13 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row
 from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
-from nlp.empathy import INTERPRETATION_HEAD, REACTION_HEAD, score_agent_turns, score_column
+from nlp.empathy import (
+    INTERPRETATION_HEAD,
+    REACTION_HEAD,
+    mixed_probabilities,
+    score_agent_turns,
+    score_column,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +57,7 @@ def score_trained(texts: list[str], folder: Path) -> dict[str, tuple[list[float]
     encoder = load_static_encoder() if model.features.use_embedding else None
     threshold = float(model.meta["threshold"])
     found = score_agent_turns(texts, model=model, encoder=encoder)
-    proba = model.predict_proba(texts, encoder)[:, score_column(model)]
+    proba = mixed_probabilities(model, texts, encoder)[:, score_column(model)]
     scorers = {
         "empathy model + markers (shipped)": ([f.score for f in found], threshold),
         "empathy model probability only": (proba.tolist(), threshold),

@@ -14,10 +14,12 @@ threshold maximises macro-F1 of the shipped score (model + capped marker boost) 
 out-of-fold predictions; each mechanism head's threshold maximises its own out-of-fold
 macro-F1. The final heads are refit on the whole training 80%.
 
-The reaction column is a mix (`flows.training.empathy_sentences`): the reaction head's logit
-and the best-sentence logit of a fourth, sentence-level head trained on EPITOME's ER
-rationale spans; its weight is chosen by the same 5-fold CV (ROC-AUC on ER >= 1), and the
-reaction threshold is chosen on the mixed out-of-fold probability.
+The two mechanism columns are mixes (`flows.training.empathy_sentences`): the head's logit
+and the best-sentence logit of a sentence-level head trained on EPITOME's rationale spans
+(reaction: ER spans; interpretation: IP spans); each weight is chosen by the same 5-fold CV
+(ROC-AUC on the head's own target, the score head's features and C fixed first), and their
+thresholds are chosen on the mixed out-of-fold probability. The score has no mix (see
+`SENTENCE_TARGETS`).
 
 Run: .venv/bin/python -m flows.training.empathy
 """
@@ -35,11 +37,11 @@ from flows.artefacts import MODELS_DIR, load_static_encoder, save_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.empathy_data import EmpathyPair, bucket, load_epitome, split_pairs
 from flows.training.empathy_sentences import (
-    SENTENCE_HEAD,
+    SENTENCE_TARGETS,
     choose_sentence_weight,
     fit_sentence_head,
     mix_meta,
-    reaction_mix_out_of_fold,
+    mix_out_of_fold,
 )
 from nlp.empathy import (
     INTERPRETATION_HEAD,
@@ -49,7 +51,13 @@ from nlp.empathy import (
     combine_empathy,
     find_empathy_markers,
 )
-from nlp.textmodel import FeatureConfig, SentenceEncoder, fit_text_model, stack_heads
+from nlp.textmodel import (
+    FeatureConfig,
+    LinearTextModel,
+    SentenceEncoder,
+    fit_text_model,
+    stack_heads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,17 +128,28 @@ def choose_threshold(pairs: list[EmpathyPair], proba: np.ndarray,
     return float(grid[best]), float(f1s[best])
 
 
-def mechanism_heads(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
-                    encoder: SentenceEncoder, reaction: np.ndarray
+def choose_mixes(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
+                 encoder: SentenceEncoder) -> tuple[dict[str, float], dict, dict[str, np.ndarray]]:
+    """Per head with a sentence target: its CV-chosen sentence weight, every weight's CV
+    ROC-AUC, and its out-of-fold mixed probability at that weight."""
+    weights, grids, mixed = {}, {}, {}
+    for head in SENTENCE_TARGETS:
+        target = HEADS[head][0]
+        mixes = mix_out_of_fold(pairs, cv_folds(pairs), features, c, encoder, head, target)
+        weights[head], grids[head] = choose_sentence_weight(pairs, mixes, target, head)
+        mixed[head] = mixes[weights[head]]
+    return weights, grids, mixed
+
+
+def mechanism_heads(pairs: list[EmpathyPair], mixed: dict[str, np.ndarray]
                     ) -> dict[str, dict[str, float]]:
-    """Per mechanism column: out-of-fold ROC-AUC on its own target and on the others, and the
-    threshold on its probability that maximises its out-of-fold macro-F1 (`reaction`: the
-    reaction column's out-of-fold probability, the sentence mix included)."""
+    """Per mechanism column (its out-of-fold probability in `mixed`, the sentence mix
+    included): out-of-fold ROC-AUC on its own target and on the others, and the threshold on
+    its probability that maximises its out-of-fold macro-F1."""
     grid = np.round(np.arange(0.20, 0.81, 0.01), 2)
     report = {}
     for head in (REACTION_HEAD, INTERPRETATION_HEAD):
-        proba = (reaction if head == REACTION_HEAD
-                 else out_of_fold(pairs, features, c, encoder, head))
+        proba = mixed[head]
         y = np.array([HEADS[head][0](p) for p in pairs])
         f1s = [f1_score(y, proba >= t, average="macro") for t in grid]
         report[head] = {"threshold": float(grid[int(np.argmax(f1s))]),
@@ -142,35 +161,42 @@ def mechanism_heads(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
     return report
 
 
+def fit_heads(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
+              encoder: SentenceEncoder) -> dict[str, LinearTextModel]:
+    """Every response head, then every sentence head, fitted on all of `pairs`."""
+    texts = [p.response for p in pairs]
+    heads = {head: fit_text_model(texts, [str(target(p)) for p in pairs], encoder, features,
+                                  c=c)
+             for head, (target, _) in HEADS.items()}
+    for head, sentence in SENTENCE_TARGETS.items():
+        heads[sentence.name] = fit_sentence_head(pairs, features, c, heads[head], head)
+    return heads
+
+
 def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     """Select, fit on the training 80% and save the empathy model; returns its folder."""
     train_pairs, held_out = split_pairs(load_epitome(data_dir))
     encoder = load_static_encoder()
     name, c, proba, grid = select_model(train_pairs, encoder)
-    threshold, cv_f1 = choose_threshold(train_pairs, proba)
-    log.info("chosen %s C=%s; threshold %.2f (CV macro-F1 %.4f)", name, c, threshold, cv_f1)
-    mixes = reaction_mix_out_of_fold(train_pairs, cv_folds(train_pairs), CANDIDATES[name], c,
-                                     encoder)
-    weight, mix_grid = choose_sentence_weight(train_pairs, mixes)
-    mechanisms = mechanism_heads(train_pairs, CANDIDATES[name], c, encoder, mixes[weight])
+    features = CANDIDATES[name]
+    weights, mix_grids, mixed = choose_mixes(train_pairs, features, c, encoder)
+    threshold, cv_f1 = choose_threshold(train_pairs, mixed.get(SCORE_HEAD, proba))
+    log.info("chosen %s C=%s, sentence weights %s; threshold %.2f (CV macro-F1 %.4f)",
+             name, c, weights, threshold, cv_f1)
     meta = {
-        "name": "empathy", "version": 3, "data": "EPITOME Reddit (Sharma et al. 2020)",
+        "name": "empathy", "version": 4, "data": "EPITOME Reddit (Sharma et al. 2020)",
         "label": "emotional_reactions >= 1 OR interpretations >= 1 (response text only)",
         "heads": {head: label for head, (_, label) in HEADS.items()} | {
-            SENTENCE_HEAD: "a sentence overlapping an ER rationale span (inside the reaction mix)"},
-        "mechanism_heads": mechanisms, **mix_meta(weight), "reaction_mix_selection": mix_grid,
+            t.name: t.label for t in SENTENCE_TARGETS.values()},
+        "mechanism_heads": mechanism_heads(train_pairs, mixed), **mix_meta(weights),
+        "sentence_mix_selection": mix_grids,
         "split": "train = sha256('epitome' + sp_id) bucket >= 0.2",
         "n_train": len(train_pairs), "n_held_out": len(held_out),
         "features_name": name, "C": c, "threshold": threshold,
         "cv_macro_f1_at_threshold": round(cv_f1, 4), "selection": grid,
         "licence": "EPITOME: non-commercial research use (see MODEL_CARD.md)",
     }
-    texts = [p.response for p in train_pairs]
-    heads = {head: fit_text_model(texts, [str(target(p)) for p in train_pairs], encoder,
-                                  CANDIDATES[name], c=c)
-             for head, (target, _) in HEADS.items()}
-    heads[SENTENCE_HEAD] = fit_sentence_head(train_pairs, CANDIDATES[name], c,
-                                             heads[REACTION_HEAD])
+    heads = fit_heads(train_pairs, features, c, encoder)
     return save_text_model(stack_heads(heads, meta), out_dir)
 
 

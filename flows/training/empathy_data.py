@@ -38,6 +38,8 @@ class EmpathyPair:
     ex: int
     #: EPITOME's rationale spans for emotional reactions (empty when er == 0)
     er_rationales: tuple[str, ...] = ()
+    #: EPITOME's rationale spans for interpretations (empty when ip == 0)
+    ip_rationales: tuple[str, ...] = ()
 
     @property
     def label(self) -> int:
@@ -72,7 +74,7 @@ def load_epitome(data_dir: Path) -> list[EmpathyPair]:
         pairs.append(EmpathyPair(er["sp_id"], er["rp_id"], clean_text(er["seeker_post"]),
                                  clean_text(er["response_post"]), int(er["level"]),
                                  int(ip["level"]), int(ex["level"]),
-                                 _spans(er["rationales"])))
+                                 _spans(er["rationales"]), _spans(ip["rationales"])))
     return pairs
 
 
