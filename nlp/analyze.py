@@ -119,9 +119,10 @@ class CallAnalyzer:
 
         With pain points: the turns holding the (up to `statement_max_sentences`) most severe
         ones, in call order; a turn of at most `statement_turn_words` words whole, a longer
-        one cut to those pain sentences. Without pain: the first customer turn with a
-        sentence of at least `statement_min_words` words, whole when short, else that
-        sentence.
+        one cut to those pain sentences. Without pain, or when the pain sentences hold fewer
+        than `statement_min_words` words (a bare "Ugh!" names no reason): the first customer
+        turn with a sentence of at least `statement_min_words` words, whole when short, else
+        that sentence.
         """
         cfg = self.cfg
 
@@ -129,6 +130,7 @@ class CallAnalyzer:
             whole = clean_statement(text)
             return whole if len(whole.split()) <= cfg.statement_turn_words else part
 
+        from_pains = ""
         if pains:
             worst = sorted(pains, key=lambda p: (-p.severity, p.turn_index, p.char_start))
             chosen = sorted(worst[: cfg.statement_max_sentences],
@@ -137,12 +139,16 @@ class CallAnalyzer:
             parts: dict[int, list[str]] = {}
             for p in chosen:
                 parts.setdefault(p.turn_index, []).append(p.quote)
-            return clean_statement(" ".join(
+            from_pains = clean_statement(" ".join(
                 whole_if_short(texts[index], " ".join(quotes))
                 for index, quotes in parts.items()))
+            if len(from_pains.split()) >= cfg.statement_min_words:
+                return from_pains
         for t in customer:
             for start, end in t.sentences:
                 sentence = clean_statement(t.turn.text[start:end])
                 if len(sentence.split()) >= cfg.statement_min_words:
                     return whole_if_short(t.turn.text, sentence)
+        if from_pains:
+            return from_pains
         return clean_statement(customer[0].turn.text) if customer else ""

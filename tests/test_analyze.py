@@ -90,6 +90,18 @@ def test_analyze_issue_statement_keeps_a_short_turn_whole_and_cuts_a_long_one():
     assert "salary" in a_long.issue_statement and "coast" not in a_long.issue_statement
 
 
+def test_analyze_issue_statement_skips_a_pain_point_too_short_to_name_a_reason():
+    request = "They said there are no watches available in the state."
+    bare = call("bare", (CUSTOMER, "Ugh!!! Terrible!"), (CUSTOMER, request))
+    (a,) = CallAnalyzer(nlp=build_nlp()).analyze([bare])
+    assert any(p.turn_index == 0 for p in a.pain_points), a.pain_points
+    assert a.issue_statement == request
+    # with nothing longer to fall back on, the short pain sentence is still the statement
+    alone_call = call("alone", (CUSTOMER, "Ugh!!! Terrible!"))
+    (alone,) = CallAnalyzer(nlp=build_nlp()).analyze([alone_call])
+    assert alone.pain_points and alone.issue_statement == "Ugh!!! Terrible!"
+
+
 def test_analyze_issue_statement_from_pain_points(analyses):
     assert analyses[1].issue_statement == (
         "I was charged twice for one order. This is the third time I'm calling.")
