@@ -55,6 +55,16 @@ LABEL_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {
     "shit", "shitty", "fuck", "fucking", "fucked", "crap", "crappy", "damn", "wtf", "sucks",
 })
 _LABEL_STOP_SET = frozenset(LABEL_STOP_WORDS)
+#: Words never shown in a label: the fillers and swearing above (plain stop words may stand
+#: inside a phrase: "balance of my account").
+_FILLER_SET = _LABEL_STOP_SET - ENGLISH_STOP_WORDS
+#: A label phrase starts (or after a negation) and ends on one of these: a thing, an action
+#: or a quality.
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
+#: Words that join clauses or items: a phrase stops before them ("screen", not "iphone
+#: online but screen").
+_CLAUSE_JOINS = frozenset({"CCONJ", "SCONJ"})
+MAX_LABEL_WORDS = 5
 #: What BERTopic's English preprocessing removes before its vectorizer sees a document.
 _BERTOPIC_DROP = re.compile(r"[^A-Za-z0-9 ]+")
 
@@ -215,11 +225,11 @@ def _central_docs(docs: list[str], embeddings: np.ndarray, members: np.ndarray,
 
 
 def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str]) -> str:
-    """The cluster's most keyword-laden phrase among its central statements' spaCy phrases.
+    """The cluster's most keyword-laden phrase, as written in one of its central statements.
 
-    Candidates are noun chunks and the verb phrases around them (a verb with its particles,
-    negation and object: "refund not received", "cancel my order"); each scores the c-TF-IDF
-    rank weights of the keywords it contains, shorter phrases winning ties.
+    Candidates are the statements' contiguous phrases (`_candidate_phrases`: "file a life
+    insurance claim", "refund hasn't arrived"); each scores the c-TF-IDF rank weights of the
+    keywords it contains, less a little per other word, shorter phrases winning ties.
 
     Returns:
         A lower-case phrase, or "" when no candidate holds a keyword.
@@ -230,60 +240,71 @@ def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str]) -> 
             weights.setdefault(token, 1.0 / (rank + 1))
     best, best_key = "", (0.0, 0)
     for doc in nlp.pipe(texts, batch_size=64):
-        for phrase in _candidate_phrases(doc):
-            tokens = phrase.split()
-            score = sum(weights.get(t, 0.0) for t in set(tokens))
+        for phrase, words in _candidate_phrases(doc):
+            score = sum(weights.get(w, 0.0) for w in set(words))
             # Words that are no keyword of the cluster make a label longer, not clearer.
-            score -= OFF_KEYWORD_PENALTY * sum(t not in weights and t != "not" for t in tokens)
-            key = (score, -len(tokens))
+            score -= OFF_KEYWORD_PENALTY * sum(w not in weights and w != "not" for w in words)
+            # The negation is free: "won't connect" is no longer than "connect".
+            key = (score, -sum(w != "not" for w in words))
             if score > 0 and key > best_key:
                 best, best_key = phrase, key
     return best
 
 
-def _keep(token) -> bool:
-    """A token worth showing in a label: no numbers or times, no filler words ("now", "just")."""
-    if token.pos_ in {"DET", "PRON", "PUNCT"} or token.is_punct or token.is_space:
-        return False
-    if token.like_num or any(c.isdigit() for c in token.text):
-        return False
-    return token.dep_ == "neg" or not (token.is_stop or token.lower_ in _LABEL_STOP_SET)
-
-
-def _word(token) -> str:
-    """A label word: lower case, with a negation spelled out ("n't", "n’t" -> "not")."""
-    return "not" if token.dep_ == "neg" else token.lower_
-
-
-def _phrase_words(tokens) -> list[str]:
-    """Label words of `tokens`, each word once ("not ... not" from two clauses reads badly)."""
-    words: list[str] = []
-    for token in tokens:
-        word = _word(token)
-        if _keep(token) and word not in words:
-            words.append(word)
-    return words
-
-
-def _candidate_phrases(doc) -> list[str]:
-    """Noun chunks, and verb + its negation/particles/object spans, as lower-case strings."""
-    phrases = []
+def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
+    """Every contiguous phrase of 1 to `MAX_LABEL_WORDS` tokens of `doc` that starts on a
+    content word or a negation (`_negation_start`) and ends on a content word, with no
+    punctuation, number, chat filler, swearing or conjunction inside, no noun chunk cut and
+    no word twice: (its lower-case
+    text as written, its words with the negation spelled "not"). A phrase taken verbatim
+    reads as the customer wrote it, which words picked from a parse did not always
+    ("compensated not food").
+    """
+    tokens = list(doc)
+    # A phrase never cuts a noun chunk: it starts on a chunk's first content word and ends on
+    # its root ("ticket machines", not "machines"; "lock screen", not "lock").
+    inner_start, inner_end = set(), set()
     for chunk in doc.noun_chunks:
-        words = _phrase_words(chunk)
-        if 1 <= len(words) <= 5:
-            phrases.append(" ".join(words))
-    for token in doc:
-        if token.pos_ != "VERB":
+        content = [t.i for t in chunk if t.pos_ in _CONTENT_POS]
+        inner_start.update(i for i in content[1:])
+        inner_end.update(t.i for t in chunk if t.i != chunk.root.i)
+    phrases = []
+    for i, first in enumerate(tokens):
+        if i in inner_start or not (first.pos_ in _CONTENT_POS or _negation_start(tokens, i)):
             continue
-        parts = [t for t in token.subtree if t.dep_ in {"neg", "prt", "dobj", "nsubjpass",
-                                                       "compound", "amod", "advmod"}
-                 or t == token]
-        words = _phrase_words(sorted(parts, key=lambda t: t.i))
-        # A verb phrase needs its object or particle: "working" alone says nothing; and a
-        # trailing "not" is a nested clause's negation ("says not"), not this verb's.
-        if 2 <= len(words) <= 5 and words[-1] != "not":
-            phrases.append(" ".join(words))
+        words: list[str] = []
+        for token in tokens[i:i + MAX_LABEL_WORDS]:
+            if (token.is_punct or token.is_space or token.like_num
+                    or any(c.isdigit() for c in token.text) or token.lower_ in _FILLER_SET
+                    or token.pos_ in _CLAUSE_JOINS):
+                break
+            if _clitic_host(tokens, token.i):
+                continue  # "wo" of "won't": its "n't" stands for both
+            word = "not" if token.dep_ == "neg" else token.lower_
+            if word in words:
+                break
+            words.append(word)
+            if token.pos_ in _CONTENT_POS and token.i not in inner_end:
+                phrases.append((doc[i:token.i + 1].text.lower(), list(words)))
     return phrases
+
+
+def _negation_start(tokens: list, i: int) -> bool:
+    """Whether a phrase may start at `tokens[i]` for its negation: "not" or "never" itself,
+    or the auxiliary that "n't" is attached to ("won't", "isn't": never a bare "n't")."""
+    token = tokens[i]
+    if token.dep_ == "neg":
+        return not _is_clitic_negation(token)
+    return _clitic_host(tokens, i)
+
+
+def _clitic_host(tokens: list, i: int) -> bool:
+    """Whether `tokens[i]` carries a following "n't" ("wo" in "won't", "is" in "isn't")."""
+    return i + 1 < len(tokens) and _is_clitic_negation(tokens[i + 1])
+
+
+def _is_clitic_negation(token) -> bool:
+    return token.dep_ == "neg" and token.text.lower().startswith(("n'", "n’"))
 
 
 def make_reducer(pca_dims: int, n_docs: int, seed: int) -> PCA | FunctionTransformer:

