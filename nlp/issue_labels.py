@@ -13,8 +13,9 @@ catalogue entry. Choices, measured in `flows/evaluation/clustering.py` (details 
   reduction, and with min_cluster_size >= 10 it collapsed BANKING77 into 2 clusters), KMeans
   with k = sqrt(n/2) (needs n_init restarts, lower NMI/ARI than the cut on DSTC11 and
   BANKING77) and Ward (close on BANKING77, worse on DSTC11).
-- labels: c-TF-IDF keywords (BERTopic) re-ranked onto spaCy noun chunks / verb phrases of the
-  cluster's most central statements, giving readable labels ("refund not received").
+- labels: c-TF-IDF keywords (BERTopic) matched to the contiguous phrases of the cluster's most
+  central statements, taken as written ("refund hasn't arrived", "file a life insurance
+  claim"): label-names-intent 0.721 -> 0.793 on BANKING77 against phrases picked from a parse.
 """
 
 from __future__ import annotations
