@@ -31,10 +31,23 @@ border-left:3px solid #8ab;margin:.5rem 0;padding-left:.75rem}}</style></head>
 """
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def _text(value: object, limit: int | None = None) -> str:
+    """Customer, agent or team text as literal Markdown: one line, cut to `limit`, with
+    HTML (`<`, `>`, `&`) and Markdown syntax escaped. Quotes are what customers wrote: a
+    "<script>" or a "[link](...)" in them must reach the team lead's page as text, never as
+    markup."""
+    s = re.sub(r"\s+", " ", str(value)).strip()
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(s, quote=False))
+
+
 def _cell(text: object, limit: int = 160) -> str:
-    """Make a value safe for a Markdown table cell."""
-    s = re.sub(r"\s+", " ", str(text)).replace("|", "\\|").strip()
-    return s if len(s) <= limit else s[: limit - 1] + "…"
+    """Make a value safe for a Markdown table cell (see `_text`; "|" included)."""
+    return _text(text, limit)
 
 
 def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:
@@ -56,7 +69,7 @@ def render_team_markdown(team: str, run_date: date, night: dict[str, pd.DataFram
     agents = night["agent_daily"][night["agent_daily"]["team"] == team]
     n = len(calls)
     lines = [
-        f"# {team}: night of {run_date.isoformat()}", "",
+        f"# {_text(team)}: night of {run_date.isoformat()}", "",
         f"- **Calls analysed:** {n}",
         f"- **Hard calls** (frustrated start or a severe pain point): "
         f"{int(agents['hard_calls'].sum())}",
@@ -106,8 +119,8 @@ def _saves_section(saves: pd.DataFrame) -> list[str]:
         return ["## Saves to celebrate", "", "No empathetic recovery detected tonight.", ""]
     lines = ["## Saves to celebrate", ""]
     for r in saves.sort_values(["score", "call_id"], ascending=[False, True]).head(5).itertuples():
-        lines += [f"- **{r.agent_id or 'unknown agent'}** on call `{r.call_id}`: customer "
-                  f"sentiment {r.sentiment_before:+.2f} → {r.sentiment_after:+.2f}",
+        lines += [f"- **{_text(r.agent_id or 'unknown agent')}** on call {_text(r.call_id)}: "
+                  f"customer sentiment {r.sentiment_before:+.2f} → {r.sentiment_after:+.2f}",
                   f"  > {_cell(r.quote, 300)}"]
     return lines + [""]
 

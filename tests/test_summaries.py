@@ -1,0 +1,68 @@
+"""Unit tests for the team-lead summaries: customer text reaches the page as text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.summaries import render_html, render_team_markdown
+
+NIGHT = date(2026, 11, 26)
+HOSTILE = "<script>alert(1)</script> see [here](http://evil.example) *now* | `x` & <b>"
+
+
+def night(quote: str, label: str = "refund hasn't arrived", team: str = "care",
+          agent: str = "a-1") -> dict[str, pd.DataFrame]:
+    return {
+        "calls": pd.DataFrame({"call_id": ["c1"], "team": [team], "pain_point_count": [1],
+                               "customer_sentiment_start": [-0.6],
+                               "customer_sentiment_end": [0.5], "primary_issue_id": [3]}),
+        "pain_points": pd.DataFrame({"call_id": ["c1"], "category": ["refund"],
+                                     "severity": [0.8], "quote": [quote]}),
+        "recovery_moments": pd.DataFrame({"call_id": ["c1"], "team": [team],
+                                          "agent_id": [agent], "score": [0.9],
+                                          "sentiment_before": [-0.6],
+                                          "sentiment_after": [0.5], "quote": [quote]}),
+        "agent_daily": pd.DataFrame({"agent_id": [agent], "team": [team], "calls": [1],
+                                     "hard_calls": [1], "recoveries": [1],
+                                     "mean_empathy": [0.7], "mean_reaction": [0.6],
+                                     "mean_interpretation": [0.1]}),
+        "issue_daily": pd.DataFrame({"issue_id": [3], "is_new": [True], "is_growing": [False]}),
+        "issues": pd.DataFrame({"issue_id": [3], "label": [label]}),
+    }
+
+
+def test_summary_shows_hostile_customer_text_as_text():
+    md = render_team_markdown("care", NIGHT, night(HOSTILE, label="a | b <i>c</i>"))
+    page = render_html(md, "care")
+    body = page.split("<body>", 1)[1]
+    assert "<script" not in body and "<a " not in body and "<b>" not in body
+    assert "<i>" not in body and "<code>" not in body
+    assert "*now*" in body and "`x`" in body  # Markdown in a quote stays as typed
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "[here](http://evil.example)" in body  # the words, not a link
+    # the label's "|" stays inside its cell: the issue row still has 4 cells
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", body, re.S) if "a | b" in r)
+    assert row.count("<td>") == 4
+
+
+def test_summary_escapes_team_and_agent_names():
+    md = render_team_markdown("<b>ops</b>", NIGHT, night("fine", team="<b>ops</b>",
+                                                         agent="<img src=x>"))
+    body = render_html(md, "<b>ops</b>").split("<body>", 1)[1]
+    assert "<b>ops" not in body and "<img" not in body
+    assert "&lt;b&gt;ops&lt;/b&gt;" in body and "&lt;img src=x&gt;" in body
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_summary_of_any_quote_has_no_markup_from_it(quote):
+    body = render_html(render_team_markdown("care", NIGHT, night(quote)), "care")
+    tags = set(re.findall(r"<([a-z0-9]+)", body.split("<body>", 1)[1]))
+    # only the tags the summary itself writes
+    assert tags <= {"h1", "h2", "ul", "li", "strong", "p", "table", "thead", "tbody", "tr",
+                    "th", "td", "blockquote", "em"}
