@@ -32,6 +32,8 @@ from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.preprocessing import FunctionTransformer
 
+from nlp.redact import PLACEHOLDERS
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -65,6 +67,8 @@ _CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ"})
 #: Words that join clauses or items: a phrase stops before them ("screen", not "iphone
 #: online but screen").
 _CLAUSE_JOINS = frozenset({"CCONJ", "SCONJ"})
+#: The words of the redaction placeholders ("[NAME]"): never part of a label.
+_PLACEHOLDER_WORDS = frozenset(p.strip("[]") for p in PLACEHOLDERS)
 #: Negation words (spaCy's "neg" dependency also lands on odd tokens of broken text).
 _NEGATIONS = frozenset({"not", "n't", "n’t", "never", "no"})
 MAX_LABEL_WORDS = 5
@@ -280,7 +284,7 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
             if (token.is_punct or token.is_space or token.like_num
                     or not any(c.isalpha() for c in token.text)  # emoji, symbols
                     or any(c.isdigit() for c in token.text) or token.lower_ in _FILLER_SET
-                    or token.pos_ in _CLAUSE_JOINS):
+                    or token.pos_ in _CLAUSE_JOINS or _in_placeholder(tokens, token.i)):
                 break
             if _clitic_host(tokens, token.i):
                 continue  # "wo" of "won't": its "n't" stands for both
@@ -306,6 +310,12 @@ def _clitic_host(tokens: list, i: int) -> bool:
     """Whether `tokens[i]` carries a following "n't" ("wo" in "won't", "is" in "isn't")."""
     return (not _is_negation(tokens[i]) and i + 1 < len(tokens)
             and _is_clitic_negation(tokens[i + 1]))
+
+
+def _in_placeholder(tokens: list, i: int) -> bool:
+    """Whether `tokens[i]` is the word of a redaction placeholder ("NAME" of "[NAME]")."""
+    return (0 < i < len(tokens) - 1 and tokens[i - 1].text == "["
+            and tokens[i + 1].text == "]" and tokens[i].text in _PLACEHOLDER_WORDS)
 
 
 def _is_negation(token) -> bool:

