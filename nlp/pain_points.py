@@ -12,6 +12,7 @@ Sentence-level on customer turns, two paths:
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from nlp.patterns import compile_any, get_patterns
@@ -125,13 +126,25 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
              for start, end in (_strip_span(text, s, e) for s, e in spans)
              if end - start >= cfg.min_chars]
     sentences = [turns[t][2][start:end] for t, start, end in units]
-    p_pain = model.predict_proba(sentences, encoder)[:, model.classes.index("1")]
+    alone = model.predict_proba(sentences, encoder)[:, model.classes.index("1")]
+    p_pain = with_turn_context(model, alone, [u[0] for u in units],
+                               [text for _, _, text, _ in turns], encoder)
     threshold = float(model.meta.get("threshold", 0.5))
+    # A turn has pain when its best sentence, read in the turn's context, passes; the quotes
+    # are then its sentences that pass on their own, or that best one when none does (the
+    # context decides whether, not which: it does not turn a painful turn's every sentence
+    # into a quote).
+    best: dict[int, int] = {}
+    for i, (t, _, _) in enumerate(units):
+        if t not in best or p_pain[i] > p_pain[best[t]]:
+            best[t] = i
     # Conversational complaint cues ("still haven't received", "third time") stay pain even
     # where the airline-trained detector is unsure: measured +0.003 / +0.005 macro-F1 on
     # held-out airline / TweetSumm (callinsight eval, "detector + cues" rows).
     cued = [cfg.cue_union and count_complaint_cues(s, cfg.sentiment) > 0 for s in sentences]
-    painful = [i for i, p in enumerate(p_pain) if p >= threshold or cued[i]]
+    painful = [i for i, (t, _, _) in enumerate(units)
+               if cued[i] or (p_pain[best[t]] >= threshold
+                              and (alone[i] >= threshold or i == best[t]))]
     categories = _categorise_trained([sentences[i] for i in painful], category_model, encoder,
                                      cfg)
     found: list[list[PainPoint]] = [[] for _ in turns]
@@ -143,6 +156,46 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
         severity = score_trained_severity(sentence, p, category, cfg)
         found[t].append(PainPoint(call_id, turn_index, category, severity, start, end, sentence))
     return found
+
+
+#: model.meta key: the weight of a sentence's whole turn in its P(pain) (0: the sentence alone)
+CONTEXT_WEIGHT = "context_weight"
+
+
+def with_turn_context(model: LinearTextModel, p_sentence: np.ndarray, owners: list[int],
+                      texts: list[str], encoder: SentenceEncoder | None,
+                      weight: float | None = None) -> np.ndarray:
+    """Each sentence's P(pain) read in the context of its whole text (turn).
+
+    sigmoid((1 - w) * logit(P(sentence)) + w * logit(P(whole text))), `w` from the model's
+    meta (`CONTEXT_WEIGHT`) unless given. Only texts with two or more scored sentences are
+    mixed (a one-sentence text is its own context); a text's sentences keep their order,
+    so the quote does not change, but the text decides how many pass the threshold.
+    Measured on validation, see models/pain-detector/MODEL_CARD.md.
+
+    Args:
+        p_sentence: P(pain) per sentence.
+        owners: index into `texts` of each sentence's text.
+    """
+    w = float(model.meta.get(CONTEXT_WEIGHT, 0.0)) if weight is None else weight
+    counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=len(texts))
+    multi = np.flatnonzero(counts >= 2)
+    if w <= 0 or len(multi) == 0:
+        return p_sentence
+    p_text = np.full(len(texts), np.nan)
+    p_text[multi] = model.predict_proba([texts[i] for i in multi], encoder)[
+        :, model.classes.index("1")]
+    context = p_text[np.asarray(owners, dtype=np.int64)]
+    mixed = np.isfinite(context)
+    out = np.asarray(p_sentence, dtype=np.float64).copy()
+    z = (1 - w) * _logit(out[mixed]) + w * _logit(context[mixed])
+    out[mixed] = 1.0 / (1.0 + np.exp(-z))
+    return out
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
 
 
 def _categorise_trained(sentences: list[str], category_model: LinearTextModel | None,

@@ -8,7 +8,7 @@ import pytest
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.training.pain import fit_detector, sentence_negatives
 from flows.training.pain_data import AIRLINE_REASON_TO_CATEGORY, PainExample, split_of
-from nlp.pain_points import detect_pain_points_batch
+from nlp.pain_points import detect_pain_points_batch, with_turn_context
 from nlp.patterns import PAIN_CATEGORIES
 from nlp.pipeline import build_nlp, split_sentences
 from nlp.textmodel import FeatureConfig
@@ -150,3 +150,21 @@ def test_eval_category_note_separates_predictions_outside_the_gold_classes() -> 
     # Gold classes only: waiting F1 2/3, delivery F1 1 -> 0.833; one stray "billing".
     assert note == ("accuracy 0.750; macro-F1 over the 2 gold classes 0.833; "
                     "1 predictions outside them")
+
+
+def test_pain_turn_context_mixes_only_texts_of_two_or_more_sentences():
+    examples = [PainExample("t", str(i), text, pain) for i, (text, pain) in enumerate([
+        ("this is terrible service", 1), ("worst airline ever", 1), ("my bag is lost", 1),
+        ("thanks so much", 0), ("what time is it", 0), ("great flight today", 0)])]
+    model = fit_detector(examples, None, FeatureConfig(use_embedding=False, n_hash=2**10), 4.0)
+    texts = ["worst airline ever. what time is it", "my bag is lost"]
+    sentences, owners = ["worst airline ever.", "what time is it", "my bag is lost"], [0, 0, 1]
+    alone = model.predict_proba(sentences, None)[:, 1]
+    assert np.array_equal(with_turn_context(model, alone, owners, texts, None, 0.0), alone)
+    mixed = with_turn_context(model, alone, owners, texts, None, 0.5)
+    whole = model.predict_proba(texts[:1], None)[0, 1]
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    expect = 1 / (1 + np.exp(-(0.5 * logit(alone[:2]) + 0.5 * logit(whole))))
+    np.testing.assert_allclose(mixed[:2], expect, rtol=1e-9)
+    assert mixed[2] == alone[2]  # a one-sentence text is its own context
+    assert np.argsort(mixed[:2]).tolist() == np.argsort(alone[:2]).tolist()  # order kept

@@ -22,7 +22,7 @@ from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row, multiclass_row
 from flows.training.pain import fit_detector, sentence_max_scores
 from flows.training.pain_data import PainExample, load_all, select, sentence_spans
-from nlp.pain_points import categorise, detect_pain_points
+from nlp.pain_points import CONTEXT_WEIGHT, categorise, detect_pain_points
 from nlp.sentiment import count_complaint_cues
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
@@ -73,7 +73,8 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
         train = select(data[source], "train")
         model = fit_detector(train, encoder, shipped.features, c)
         test = select(data[target], "test")
-        scores = sentence_max_scores(model, [e.text for e in test], encoder)
+        scores = sentence_max_scores(model, [e.text for e in test], encoder,
+                                     float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
         rows += _detector_rows(target, f"cross: train {source} -> test {target}", test,
                                scores, threshold, baselines=False)
     return rows

@@ -23,6 +23,7 @@ from sklearn.metrics import f1_score
 from flows.artefacts import MODELS_DIR, load_static_encoder, save_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.pain_data import PainExample, load_all, select, sentence_spans
+from nlp.pain_points import CONTEXT_WEIGHT, with_turn_context
 from nlp.textmodel import FeatureConfig, LinearTextModel, SentenceEncoder, fit_text_model
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ VALIDATED_SOURCES = ("airline", "tweetsumm")  # sources with both classes to sel
 #: Weight of each added sentence of a not-pain text (the texts weigh 1). Chosen on validation
 #: from 0.15 / 0.3 / 0.5 / 1: more raises the cross-source rows but costs airline F1.
 SENTENCE_NEGATIVE_WEIGHT = 0.15
+#: Weights of a sentence's whole turn tried on validation (`with_turn_context`).
+CONTEXT_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.5)
 MIN_SENTENCE_CHARS = 8
 
 
@@ -92,16 +95,21 @@ def pain_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEncod
 
 
 def sentence_max_scores(model: LinearTextModel, texts: list[str],
-                        encoder: SentenceEncoder | None) -> np.ndarray:
-    """Highest P(pain) over each text's sentences (one predict_proba call for all)."""
+                        encoder: SentenceEncoder | None,
+                        context_weight: float | None = None) -> np.ndarray:
+    """Highest P(pain) over each text's sentences, each read in its text's context as the
+    pipeline reads it (`nlp.pain_points.with_turn_context`; the weight from the model's meta
+    unless given)."""
     spans = sentence_spans(texts)
     owners, sentences = [], []
     for i, (text, text_spans) in enumerate(zip(texts, spans, strict=True)):
         for start, end in text_spans or [(0, len(text))]:
             owners.append(i)
             sentences.append(text[start:end])
+    p = with_turn_context(model, pain_scores(model, sentences, encoder), owners, texts, encoder,
+                          context_weight)
     scores = np.zeros(len(texts))
-    np.maximum.at(scores, np.asarray(owners), pain_scores(model, sentences, encoder))
+    np.maximum.at(scores, np.asarray(owners), p)
     return scores
 
 
@@ -118,13 +126,27 @@ def best_threshold(parts: list[tuple[list[int], np.ndarray]]) -> tuple[float, fl
     return float(grid[i]), float(means[i])
 
 
-def _validation_parts(model, data, encoder) -> list[tuple[list[int], np.ndarray]]:
+def _validation_parts(model, data, encoder, context_weight: float = 0.0
+                      ) -> list[tuple[list[int], np.ndarray]]:
     parts = []
     for source in VALIDATED_SOURCES:
         val = select(data[source], "validation")
-        parts.append(([e.pain for e in val],
-                      sentence_max_scores(model, [e.text for e in val], encoder)))
+        parts.append(([e.pain for e in val], sentence_max_scores(
+            model, [e.text for e in val], encoder, context_weight)))
     return parts
+
+
+def choose_context(model: LinearTextModel, data, encoder) -> tuple[float, float, float, dict]:
+    """The turn-context weight and threshold with the best mean validation macro-F1:
+    (weight, threshold, that F1, every weight's F1)."""
+    grid, best = {}, None
+    for w in CONTEXT_WEIGHTS:
+        threshold, f1 = best_threshold(_validation_parts(model, data, encoder, w))
+        grid[str(w)] = round(f1, 4)
+        log.info("turn context weight %.1f: threshold %.3f, mean macro-F1 %.4f", w, threshold, f1)
+        if best is None or f1 > best[2]:
+            best = (w, threshold, f1)
+    return (*best, grid)
 
 
 def select_detector(data: dict[str, list[PainExample]], encoder: SentenceEncoder
@@ -155,10 +177,11 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR,
     features = CANDIDATES[features_name]
     # Threshold: chosen on validation with a model fitted on the fit part only.
     fit = [e for s in DETECTOR_SOURCES for e in select(data[s], "fit")]
-    threshold, val_f1 = best_threshold(
-        _validation_parts(fit_detector(fit, encoder, features, c), data, encoder))
+    context, threshold, val_f1, context_grid = choose_context(
+        fit_detector(fit, encoder, features, c), data, encoder)
     train_all = [e for s in DETECTOR_SOURCES for e in select(data[s], "train")]
-    meta = {"threshold": threshold, "features_name": features_name, "C": c,
+    meta = {"threshold": threshold, CONTEXT_WEIGHT: context,
+            "context_weight_grid": context_grid, "features_name": features_name, "C": c,
             "validation_macro_f1": round(val_f1, 4), "validation_grid": selection,
             "trained_on": {s: len(select(data[s], "train")) for s in DETECTOR_SOURCES},
             "sentence_negative_weight": SENTENCE_NEGATIVE_WEIGHT,
