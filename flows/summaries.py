@@ -32,6 +32,7 @@ border-left:3px solid #8ab;margin:.5rem 0;padding-left:.75rem}}</style></head>
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+_CELL_CHARS, _QUOTE_CHARS = 160, 300  # longest table cell and quote shown
 
 
 def _text(value: object, limit: int | None = None) -> str:
@@ -45,14 +46,9 @@ def _text(value: object, limit: int | None = None) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(s, quote=False))
 
 
-def _cell(text: object, limit: int = 160) -> str:
-    """Make a value safe for a Markdown table cell (see `_text`; "|" included)."""
-    return _text(text, limit)
-
-
 def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines + ["| " + " | ".join(_text(v, _CELL_CHARS) for v in row) + " |" for row in rows]
 
 
 def load_night(out: Path, run_date: date) -> dict[str, pd.DataFrame]:
@@ -121,7 +117,7 @@ def _saves_section(saves: pd.DataFrame) -> list[str]:
     for r in saves.sort_values(["score", "call_id"], ascending=[False, True]).head(5).itertuples():
         lines += [f"- **{_text(r.agent_id or 'unknown agent')}** on call {_text(r.call_id)}: "
                   f"customer sentiment {r.sentiment_before:+.2f} → {r.sentiment_after:+.2f}",
-                  f"  > {_cell(r.quote, 300)}"]
+                  f"  > {_text(r.quote, _QUOTE_CHARS)}"]
     return lines + [""]
 
 
@@ -150,7 +146,7 @@ def _voice_section(pains: pd.DataFrame) -> list[str]:
     lines = ["## In the customers' words (most severe)", ""]
     for r in top.itertuples():
         lines.append(f"- *{PAIN_CATEGORIES.get(r.category, r.category)}*, severity "
-                     f"{r.severity:.2f}: “{_cell(r.quote, 300)}”")
+                     f"{r.severity:.2f}: “{_text(r.quote, _QUOTE_CHARS)}”")
     return lines + [""]
 
 

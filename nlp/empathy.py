@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from nlp.patterns import compile_any, get_patterns
-from nlp.textmodel import LinearTextModel, SentenceEncoder, best_sentence_scores
+from nlp.textmodel import LinearTextModel, SentenceEncoder, best_sentence_scores, sigmoid
 
 
 class EmpathyConfig(BaseModel):
@@ -136,7 +136,7 @@ def mixed_probabilities(model: LinearTextModel, texts: list[str],
     for j, head in enumerate(heads):
         col, w = model.classes.index(head), float(mixes[head]["sentence_weight"])
         z[:, col] = (1.0 - w) * z[:, col] + w * best[:, j]
-    return 1.0 / (1.0 + np.exp(-z))
+    return sigmoid(z)
 
 
 def score_column(model: LinearTextModel) -> int:

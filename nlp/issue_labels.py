@@ -262,10 +262,9 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
     """Every contiguous phrase of 1 to `MAX_LABEL_WORDS` tokens of `doc` that starts on a
     content word or a negation (`_negation_start`) and ends on a content word, with no
     punctuation, number, chat filler, swearing or conjunction inside, no noun chunk cut and
-    no word twice: (its lower-case
-    text as written, its words with the negation spelled "not"). A phrase taken verbatim
-    reads as the customer wrote it, which words picked from a parse did not always
-    ("compensated not food").
+    no word twice: (its lower-case text as written, its words with the negation spelled
+    "not"). A phrase taken verbatim reads as the customer wrote it, which words picked from a
+    parse did not always ("compensated not food").
     """
     tokens = list(doc)
     # A phrase never cuts a noun chunk: it starts on a chunk's first content word and ends on
@@ -273,7 +272,7 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
     inner_start, inner_end = set(), set()
     for chunk in doc.noun_chunks:
         content = [t.i for t in chunk if t.pos_ in _CONTENT_POS]
-        inner_start.update(i for i in content[1:])
+        inner_start.update(content[1:])
         inner_end.update(t.i for t in chunk if t.i != chunk.root.i)
     phrases = []
     for i, first in enumerate(tokens):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from nlp.patterns import compile_any, get_patterns
 from nlp.schema import PainPoint
 from nlp.sentiment import SentimentConfig, count_complaint_cues, score_sentiment
-from nlp.textmodel import LinearTextModel, SentenceEncoder
+from nlp.textmodel import LinearTextModel, SentenceEncoder, logit, sigmoid
 
 #: Categories that are pain by themselves, whatever the words' polarity.
 _ALWAYS_PAIN = frozenset({"cancellation", "repeat_contact"})
@@ -178,24 +178,32 @@ def with_turn_context(model: LinearTextModel, p_sentence: np.ndarray, owners: li
         owners: index into `texts` of each sentence's text.
     """
     w = float(model.meta.get(CONTEXT_WEIGHT, 0.0)) if weight is None else weight
-    counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=len(texts))
-    multi = np.flatnonzero(counts >= 2)
-    if w <= 0 or len(multi) == 0:
+    if w <= 0:
         return p_sentence
+    return mix_turn_context(p_sentence, turn_context(model, owners, texts, encoder), w)
+
+
+def turn_context(model: LinearTextModel, owners: list[int], texts: list[str],
+                 encoder: SentenceEncoder | None) -> np.ndarray:
+    """Per sentence, P(pain) of its whole text when that text has two or more scored
+    sentences, else NaN (a one-sentence text is its own context): one prediction per such
+    text."""
+    owner = np.asarray(owners, dtype=np.int64)
+    multi = np.flatnonzero(np.bincount(owner, minlength=len(texts)) >= 2)
     p_text = np.full(len(texts), np.nan)
-    p_text[multi] = model.predict_proba([texts[i] for i in multi], encoder)[
-        :, model.classes.index("1")]
-    context = p_text[np.asarray(owners, dtype=np.int64)]
-    mixed = np.isfinite(context)
+    if len(multi):
+        p_text[multi] = model.predict_proba([texts[i] for i in multi], encoder)[
+            :, model.classes.index("1")]
+    return p_text[owner]
+
+
+def mix_turn_context(p_sentence: np.ndarray, context: np.ndarray, weight: float) -> np.ndarray:
+    """sigmoid((1 - w) * logit(P(sentence)) + w * logit(context)) where `context` is known
+    (not NaN); the other sentences keep their own P."""
     out = np.asarray(p_sentence, dtype=np.float64).copy()
-    z = (1 - w) * _logit(out[mixed]) + w * _logit(context[mixed])
-    out[mixed] = 1.0 / (1.0 + np.exp(-z))
+    mixed = np.isfinite(context)
+    out[mixed] = sigmoid((1 - weight) * logit(out[mixed]) + weight * logit(context[mixed]))
     return out
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def _categorise_trained(sentences: list[str], category_model: LinearTextModel | None,

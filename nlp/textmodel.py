@@ -24,6 +24,17 @@ from sklearn.preprocessing import normalize
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*\s+|\n+")
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function: a head's raw score to its probability."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def logit(p: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """The inverse of `sigmoid`, with `p` clipped to [eps, 1 - eps] so it stays finite."""
+    p = np.clip(p, eps, 1 - eps)
+    return np.log(p / (1 - p))
+
+
 class SentenceEncoder(Protocol):
     """Anything that embeds texts as rows (model2vec's StaticModel fits)."""
 
@@ -103,9 +114,9 @@ class LinearTextModel:
             return np.zeros((0, len(self.classes)))
         z = self.decision(texts, encoder)
         if self.multilabel:
-            return 1.0 / (1.0 + np.exp(-z))
+            return sigmoid(z)
         if len(self.classes) == 2:
-            p = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            p = sigmoid(z[:, 0])
             return np.column_stack([1.0 - p, p])
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)

@@ -71,6 +71,8 @@ CANDIDATES = {
     "embedding + words 1-3": FeatureConfig(ngram_range=(1, 3)),
 }
 CS = (0.5, 1.0, 4.0)
+#: Decision thresholds tried for the score and each mechanism column (out-of-fold macro-F1).
+THRESHOLDS = np.round(np.arange(0.20, 0.81, 0.01), 2)
 #: head -> (its binary target, what it means); the score's head first.
 HEADS: dict[str, tuple[Callable[[EmpathyPair], int], str]] = {
     SCORE_HEAD: (lambda p: p.label, "emotional_reactions >= 1 OR interpretations >= 1"),
@@ -122,10 +124,9 @@ def choose_threshold(pairs: list[EmpathyPair], proba: np.ndarray,
     y = np.array([p.label for p in pairs])
     scores = np.array([combine_empathy(float(p), find_empathy_markers(pair.response, cfg), cfg)
                        for p, pair in zip(proba, pairs, strict=True)])
-    grid = np.round(np.arange(0.20, 0.81, 0.01), 2)
-    f1s = [f1_score(y, scores >= t, average="macro") for t in grid]
+    f1s = [f1_score(y, scores >= t, average="macro") for t in THRESHOLDS]
     best = int(np.argmax(f1s))
-    return float(grid[best]), float(f1s[best])
+    return float(THRESHOLDS[best]), float(f1s[best])
 
 
 def choose_mixes(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
@@ -146,13 +147,12 @@ def mechanism_heads(pairs: list[EmpathyPair], mixed: dict[str, np.ndarray]
     """Per mechanism column (its out-of-fold probability in `mixed`, the sentence mix
     included): out-of-fold ROC-AUC on its own target and on the others, and the threshold on
     its probability that maximises its out-of-fold macro-F1."""
-    grid = np.round(np.arange(0.20, 0.81, 0.01), 2)
     report = {}
     for head in (REACTION_HEAD, INTERPRETATION_HEAD):
         proba = mixed[head]
         y = np.array([HEADS[head][0](p) for p in pairs])
-        f1s = [f1_score(y, proba >= t, average="macro") for t in grid]
-        report[head] = {"threshold": float(grid[int(np.argmax(f1s))]),
+        f1s = [f1_score(y, proba >= t, average="macro") for t in THRESHOLDS]
+        report[head] = {"threshold": float(THRESHOLDS[int(np.argmax(f1s))]),
                         "cv_macro_f1_at_threshold": round(float(max(f1s)), 4)}
         for other, (target, _) in HEADS.items():
             auc = roc_auc_score([target(p) for p in pairs], proba)

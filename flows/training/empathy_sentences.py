@@ -32,6 +32,7 @@ from nlp.textmodel import (
     best_sentence_scores,
     fit_text_model,
     regex_sentences,
+    sigmoid,
     stack_heads,
 )
 
@@ -128,7 +129,7 @@ def mix_out_of_fold(pairs: list[EmpathyPair], folds: np.ndarray, features: Featu
         whole = model.decision(val_texts, encoder)[:, 0]
         best = best_sentence_scores(model, val_texts, (name,))[:, 0]
         for w in out:
-            out[w][val] = 1.0 / (1.0 + np.exp(-((1 - w) * whole + w * best)))
+            out[w][val] = sigmoid((1 - w) * whole + w * best)
     return out
 
 

@@ -23,7 +23,7 @@ from sklearn.metrics import f1_score
 from flows.artefacts import MODELS_DIR, load_static_encoder, save_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.pain_data import PainExample, load_all, select, sentence_spans
-from nlp.pain_points import CONTEXT_WEIGHT, with_turn_context
+from nlp.pain_points import CONTEXT_WEIGHT, mix_turn_context, turn_context
 from nlp.textmodel import FeatureConfig, LinearTextModel, SentenceEncoder, fit_text_model
 
 log = logging.getLogger(__name__)
@@ -94,23 +94,43 @@ def pain_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEncod
     return model.predict_proba(texts, encoder)[:, model.classes.index("1")]
 
 
+class TextScores:
+    """Every sentence of some texts scored once (P(pain) alone, and its text's P as context
+    when first needed), read out per text at any turn-context weight as the pipeline reads
+    it (`nlp.pain_points.with_turn_context`)."""
+
+    def __init__(self, model: LinearTextModel, texts: list[str],
+                 encoder: SentenceEncoder | None) -> None:
+        self.owners, sentences = [], []
+        for i, (text, text_spans) in enumerate(zip(texts, sentence_spans(texts), strict=True)):
+            for start, end in text_spans or [(0, len(text))]:
+                self.owners.append(i)
+                sentences.append(text[start:end])
+        self.p_sentence = pain_scores(model, sentences, encoder)
+        self._model, self._texts, self._encoder = model, texts, encoder
+        self._context: np.ndarray | None = None
+
+    def at(self, weight: float) -> np.ndarray:
+        """Highest P(pain) over each text's sentences, read in context with `weight`."""
+        p = self.p_sentence
+        if weight > 0:
+            if self._context is None:
+                self._context = turn_context(self._model, self.owners, self._texts,
+                                             self._encoder)
+            p = mix_turn_context(p, self._context, weight)
+        scores = np.zeros(len(self._texts))
+        np.maximum.at(scores, np.asarray(self.owners), p)
+        return scores
+
+
 def sentence_max_scores(model: LinearTextModel, texts: list[str],
                         encoder: SentenceEncoder | None,
                         context_weight: float | None = None) -> np.ndarray:
     """Highest P(pain) over each text's sentences, each read in its text's context as the
-    pipeline reads it (`nlp.pain_points.with_turn_context`; the weight from the model's meta
-    unless given)."""
-    spans = sentence_spans(texts)
-    owners, sentences = [], []
-    for i, (text, text_spans) in enumerate(zip(texts, spans, strict=True)):
-        for start, end in text_spans or [(0, len(text))]:
-            owners.append(i)
-            sentences.append(text[start:end])
-    p = with_turn_context(model, pain_scores(model, sentences, encoder), owners, texts, encoder,
-                          context_weight)
-    scores = np.zeros(len(texts))
-    np.maximum.at(scores, np.asarray(owners), p)
-    return scores
+    pipeline reads it (the weight from the model's meta unless given)."""
+    weight = (float(model.meta.get(CONTEXT_WEIGHT, 0.0)) if context_weight is None
+              else context_weight)
+    return TextScores(model, texts, encoder).at(weight)
 
 
 def macro_f1(y_true: list[int], scores: np.ndarray, threshold: float) -> float:
@@ -126,22 +146,19 @@ def best_threshold(parts: list[tuple[list[int], np.ndarray]]) -> tuple[float, fl
     return float(grid[i]), float(means[i])
 
 
-def _validation_parts(model, data, encoder, context_weight: float = 0.0
-                      ) -> list[tuple[list[int], np.ndarray]]:
-    parts = []
-    for source in VALIDATED_SOURCES:
-        val = select(data[source], "validation")
-        parts.append(([e.pain for e in val], sentence_max_scores(
-            model, [e.text for e in val], encoder, context_weight)))
-    return parts
+def _validation_scores(model, data, encoder) -> list[tuple[list[int], TextScores]]:
+    """Each validated source's labels and its validation texts scored once."""
+    return [([e.pain for e in val], TextScores(model, [e.text for e in val], encoder))
+            for val in (select(data[source], "validation") for source in VALIDATED_SOURCES)]
 
 
 def choose_context(model: LinearTextModel, data, encoder) -> tuple[float, float, float, dict]:
     """The turn-context weight and threshold with the best mean validation macro-F1:
     (weight, threshold, that F1, every weight's F1)."""
+    scored = _validation_scores(model, data, encoder)
     grid, best = {}, None
     for w in CONTEXT_WEIGHTS:
-        threshold, f1 = best_threshold(_validation_parts(model, data, encoder, w))
+        threshold, f1 = best_threshold([(y, scores.at(w)) for y, scores in scored])
         grid[str(w)] = round(f1, 4)
         log.info("turn context weight %.1f: threshold %.3f, mean macro-F1 %.4f", w, threshold, f1)
         if best is None or f1 > best[2]:
@@ -158,7 +175,8 @@ def select_detector(data: dict[str, list[PainExample]], encoder: SentenceEncoder
     for name, features in CANDIDATES.items():
         for c in C_VALUES:
             model = fit_detector(fit, encoder, features, c, extra=extra)
-            _, score = best_threshold(_validation_parts(model, data, encoder))
+            _, score = best_threshold(
+                [(y, scores.at(0.0)) for y, scores in _validation_scores(model, data, encoder)])
             results[f"{name} C={c:g}"] = round(score, 4)
             log.info("validation %s C=%g: mean macro-F1 %.4f", name, c, score)
     best = max(results, key=results.get)
