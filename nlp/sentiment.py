@@ -32,6 +32,9 @@ class SentimentConfig(BaseModel):
 
 _URL = re.compile(r"https?://\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
+# A turn that opens with a bare "No," / "Nope." answers the agent's question ("Anything
+# else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.
+_ANSWER = re.compile(r"^\s*(?:no+|nope|nah)\s*(?:[,.!;:?-]+\s*|$)", re.IGNORECASE)
 
 
 @cache
@@ -71,6 +74,25 @@ def prepare_text(text: str) -> str:
     """Drop @handles and URLs: tweets carry them and chat turns do not, so kept they would
     teach the model which source (and brand) a text came from instead of its sentiment."""
     return _HANDLE.sub(" ", _URL.sub(" ", text)).strip()
+
+
+def strip_answer(text: str) -> str:
+    """`text` without a turn-opening bare "No," / "Nope." ("No, that's all" -> "that's all");
+    "No thanks" and "no one called back" keep their "no"."""
+    return _ANSWER.sub("", text, count=1).strip()
+
+
+def class_probabilities(texts: list[str], model: LinearTextModel,
+                        encoder: SentenceEncoder | None) -> np.ndarray:
+    """The model's class probabilities per text, read without @handles, URLs or an opening
+    bare "No,"; a text with nothing else in it (a lone "No.") is neutral."""
+    proba = np.zeros((len(texts), len(model.classes)))
+    proba[:, model.classes.index("neu")] = 1.0
+    prepared = [prepare_text(strip_answer(t)) for t in texts]
+    filled = [i for i, t in enumerate(prepared) if t]
+    if filled:
+        proba[filled] = model.predict_proba([prepared[i] for i in filled], encoder)
+    return proba
 
 
 def blend_complaint_cues(score: float, cues: int, weight: float, max_cues: int = 3) -> float:
@@ -117,7 +139,7 @@ def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConf
     filled = [i for i, t in enumerate(texts) if t.strip()]
     if not filled:
         return scores
-    proba = model.predict_proba([prepare_text(texts[i]) for i in filled], encoder)
+    proba = class_probabilities([texts[i] for i in filled], model, encoder)
     polarity = align_with_class(proba, model.classes, cfg.neutral_band)
     for i, value in zip(filled, polarity, strict=True):
         cues = count_complaint_cues(texts[i], cfg) if cfg.model_cue_weight else 0

@@ -14,7 +14,7 @@ from flows.training.sentiment_data import (
     split_examples,
     uss_label,
 )
-from nlp.sentiment import prepare_text, score_turn_sentiments
+from nlp.sentiment import class_probabilities, prepare_text, score_turn_sentiments, strip_answer
 from nlp.textmodel import FeatureConfig, LinearTextModel
 
 SHIPPED = MODELS_DIR / "sentiment"
@@ -54,6 +54,26 @@ def test_sentiment_model_complaint_cue_pulls_score_below_zero():
 
 def test_sentiment_model_masks_handles_and_urls():
     assert prepare_text("@united lost my bag https://t.co/x1") == "lost my bag"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("No, that's all", "that's all"), ("Nope. It works now", "It works now"),
+    ("no!!", ""), ("No", ""), ("  NO ,  thanks", "thanks"),
+    ("No thanks", "No thanks"), ("no one called back", "no one called back"),
+    ("Nobody helped", "Nobody helped"), ("I said no, twice", "I said no, twice"),
+])
+def test_sentiment_strip_answer_drops_only_an_opening_bare_no(text, expected):
+    assert strip_answer(text) == expected
+
+
+def test_sentiment_model_reads_a_bare_no_as_neutral_and_the_rest_of_the_turn_as_said():
+    model = _toy_model()
+    proba = class_probabilities(["No.", "@united https://t.co/x", "No, awful stuff"], model,
+                                None)
+    assert proba[0].tolist() == proba[1].tolist() == [0.0, 1.0, 0.0]
+    assert model.meta["calls"] == [["awful stuff"]]
+    no, awful = score_turn_sentiments(["No!", "No, awful stuff"], model=_toy_model())
+    assert no == 0.0 and awful < -0.5
 
 
 def test_sentiment_uss_label_maps_mean_rating_to_three_classes():

@@ -24,7 +24,7 @@ from flows.evaluation.report import Row
 from flows.training import pain_data
 from flows.training.sentiment import CANDIDATES, fit_sentiment
 from flows.training.sentiment_data import CLASSES, Example, load_splits
-from nlp.sentiment import prepare_text, score_sentiments, score_turn_sentiments
+from nlp.sentiment import class_probabilities, score_sentiments, score_turn_sentiments
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def model_rows(model: LinearTextModel, encoder: SentenceEncoder | None, name: st
     """Score examples as the pipeline does (cues blended in) plus the argmax class."""
     texts = [e.text for e in examples]
     scores = score_turn_sentiments(texts, model=model, encoder=encoder)
-    proba = model.predict_proba([prepare_text(t) for t in texts], encoder)
+    proba = class_probabilities(texts, model, encoder)
     predicted = [model.classes[i] for i in proba.argmax(axis=1)]
     return sentiment_row(name, dataset, split, examples, scores, predicted)
 
