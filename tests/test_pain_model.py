@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
-from flows.training.pain import fit_detector, sentence_negatives
-from flows.training.pain_data import AIRLINE_REASON_TO_CATEGORY, PainExample, split_of
+from flows.training import pain as pain_training
+from flows.training.pain import SOURCE_WEIGHTS, fit_detector, sentence_negatives
+from flows.training.pain_data import (
+    AIRLINE_REASON_TO_CATEGORY,
+    BANKING77_NOT_PAIN_INTENTS,
+    BANKING77_PAIN_INTENTS,
+    PainExample,
+    load_banking77,
+    load_intent_tests,
+    split_of,
+)
 from nlp.pain_points import detect_pain_points_batch, with_turn_context
 from nlp.patterns import PAIN_CATEGORIES
 from nlp.pipeline import build_nlp, split_sentences
@@ -47,6 +56,8 @@ def test_pain_model_artefacts_load_with_threshold_and_taxonomy_classes(models):
     "The app keeps crashing and nothing works.",
     "My flight was delayed 3 hours and nobody told us anything.",
     "This is unacceptable, worst service ever.",
+    "There is a payment on my statement I don't recognise.",  # since BANKING77 (stop 9)
+    "My card was declined at the shop.",
 ])
 def test_pain_model_known_complaints_are_detected(text, models):
     assert len(detect([text], models)[0]) == 1
@@ -56,6 +67,8 @@ def test_pain_model_known_complaints_are_detected(text, models):
     "What time do you open?",
     "Can you tell me your opening hours on Sunday?",
     "Thanks, that fixed it, have a great day!",
+    "How do I change my address?",
+    "Can I order a second card?",
 ])
 def test_pain_model_neutral_questions_and_thanks_are_not_pain(text, models):
     assert detect([text], models)[0] == []
@@ -115,6 +128,62 @@ def test_pain_model_sentence_negatives_split_only_not_pain_texts():
     added = sentence_negatives(examples)
     assert [e.text for e in added] == ["Thanks for the quick reply.", "Have a lovely evening."]
     assert all(e.pain == 0 and e.group_id == "a" and e.source == "t" for e in added)
+
+
+def test_pain_model_banking77_maps_intents_and_keeps_copies_in_one_group(tmp_path):
+    folder = tmp_path / "banking77"
+    folder.mkdir()
+    (folder / "train.csv").write_text(
+        "text,category\n"
+        "My card was declined.,declined_card_payment\n"
+        "my card  was DECLINED.,declined_card_payment\n"
+        "How do I get a virtual card?,getting_virtual_card\n"
+        "Is my transfer still pending?,pending_transfer\n", encoding="utf-8")
+    examples = load_banking77(tmp_path)
+    assert [(e.text, e.pain) for e in examples] == [
+        ("My card was declined.", 1), ("my card  was DECLINED.", 1),
+        ("How do I get a virtual card?", 0)]  # the ambiguous pending_transfer left out
+    assert examples[0].group_id == examples[1].group_id != examples[2].group_id
+    assert not BANKING77_PAIN_INTENTS & BANKING77_NOT_PAIN_INTENTS
+
+
+def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_path):
+    domain = tmp_path / "multidogo/paper_splits/splits_annotated_at_turn_level/finance"
+    domain.mkdir(parents=True)
+    (domain / "test.tsv").write_text(
+        "conversationId\tturnNumber\tutteranceId\tutterance\tslot-labels\tintent\n"
+        "c\t0\tu0\thi\tO\topeninggreeting\n"
+        "c\t1\tu1\ti lost my card\tO O O O\treportlostcard\n"
+        "c\t2\tu2\twhat is my balance\tO O O O\tcheckbalance\n", encoding="utf-8")
+    dstc = tmp_path / "dstc11_natcs_intents/development"
+    dstc.mkdir(parents=True)
+    (dstc / "test-utterances.jsonl").write_text(
+        '{"utterance": "I crashed my car", "utterance_id": "1", '
+        '"intent": "ReportAutomobileAccident"}\n'
+        '{"utterance": "reset my password", "utterance_id": "2", "intent": "ResetPassword"}\n'
+        '{"utterance": "I need a quote", "utterance_id": "3", "intent": "GetQuote"}\n',
+        encoding="utf-8")
+    tests = load_intent_tests(tmp_path)
+    assert [(e.text, e.pain) for e in tests["multidogo test intents"]] == [
+        ("i lost my card", 1), ("what is my balance", 0)]
+    assert [(e.text, e.pain) for e in tests["dstc11 development intents"]] == [
+        ("I crashed my car", 1), ("I need a quote", 0)]
+
+
+def test_pain_model_examples_and_their_sentence_negatives_weigh_by_source(monkeypatch):
+    seen = {}
+
+    def fake_fit(texts, labels, encoder, features, c, meta=None, sample_weight=None):
+        seen.update(zip(texts, sample_weight, strict=True))
+
+    monkeypatch.setattr(pain_training, "fit_text_model", fake_fit)
+    examples = [PainExample("airline", "a", "Lost my bag.", 1),
+                PainExample("banking77", "b", "What is the fee? Where do I pay it?", 0)]
+    fit_detector(examples, None, FeatureConfig(use_embedding=False, n_hash=2**8), 4.0)
+    w = SOURCE_WEIGHTS["banking77"]
+    assert seen["Lost my bag."] == 1.0
+    assert seen["What is the fee? Where do I pay it?"] == w
+    assert seen["Where do I pay it?"] == pytest.approx(w * pain_training.SENTENCE_NEGATIVE_WEIGHT)
 
 
 def test_pain_model_splits_are_stable_and_mapping_targets_the_taxonomy():

@@ -3,9 +3,13 @@
 Everything is measured on the *test* parts of `flows.training.pain_data` (the shipped models
 never saw them). A text counts as a pain point when any of its sentences does, as in the
 pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Rows:
-* the shipped detector within source (airline tweets, TweetSumm weak labels);
+* the shipped detector within source (airline tweets, TweetSumm weak labels, BANKING77
+  intents mapped to pain);
 * cross-source: a fresh model with the shipped features, fitted on one source's train part
-  only, tested on the other source's test part (both directions);
+  only, tested on the other source's test part (airline and TweetSumm, both directions),
+  and one fitted on every source but BANKING77, tested on BANKING77's test part;
+* domains no model trains on: MultiDoGO test turns and DSTC11 development turns, intents
+  mapped to pain (`pain_data.load_intent_tests`), scored by the shipped detector;
 * VADER (compound <= -0.05 on the whole text) and the v1 rules on the same splits;
 * the categoriser (and the v1 rules) on held-out airline negative reasons mapped to the
   taxonomy.
@@ -20,8 +24,14 @@ from sklearn.metrics import f1_score
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row, multiclass_row
-from flows.training.pain import fit_detector, sentence_max_scores
-from flows.training.pain_data import PainExample, load_all, select, sentence_spans
+from flows.training.pain import DETECTOR_SOURCES, fit_detector, sentence_max_scores
+from flows.training.pain_data import (
+    PainExample,
+    load_all,
+    load_intent_tests,
+    select,
+    sentence_spans,
+)
 from nlp.pain_points import CONTEXT_WEIGHT, categorise, detect_pain_points
 from nlp.sentiment import count_complaint_cues
 from nlp.textmodel import LinearTextModel, SentenceEncoder
@@ -69,14 +79,16 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
     rows = []
     threshold = float(shipped.meta["threshold"])
     c = float(shipped.meta.get("C", 4.0))
-    for source, target in (("airline", "tweetsumm"), ("tweetsumm", "airline")):
-        train = select(data[source], "train")
+    others = tuple(s for s in DETECTOR_SOURCES if s != "banking77")
+    for sources, target in ((("airline",), "tweetsumm"), (("tweetsumm",), "airline"),
+                            (others, "banking77")):
+        train = [e for s in sources for e in select(data[s], "train")]
         model = fit_detector(train, encoder, shipped.features, c)
         test = select(data[target], "test")
         scores = sentence_max_scores(model, [e.text for e in test], encoder,
                                      float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
-        rows += _detector_rows(target, f"cross: train {source} -> test {target}", test,
-                               scores, threshold, baselines=False)
+        rows += _detector_rows(target, f"cross: train {'+'.join(sources)} -> test {target}",
+                               test, scores, threshold, baselines=False)
     return rows
 
 
@@ -119,10 +131,14 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     data = load_all(data_dir)
     threshold = float(detector.meta["threshold"])
     rows: list[Row] = []
-    for source in ("airline", "tweetsumm"):
+    for source in ("airline", "tweetsumm", "banking77"):
         test = select(data[source], "test")
         scores = sentence_max_scores(detector, [e.text for e in test], encoder)
         rows += _detector_rows(source, "held-out 20%", test, scores, threshold, baselines=True)
     rows += _cross_rows(data, detector, encoder)
+    for name, test in load_intent_tests(data_dir).items():
+        scores = sentence_max_scores(detector, [e.text for e in test], encoder)
+        rows += _detector_rows(name, "never trained on (domain not in training)", test,
+                               scores, threshold, baselines=True)
     rows += _category_rows(data, categoriser, encoder)
     return rows

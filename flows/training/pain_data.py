@@ -14,6 +14,15 @@ Three sources, each turned into `PainExample`s with a stable id and a determinis
   people wrote about the issue.
 * `swisscom`: English chatbot messages with churn intent; churn=1 -> pain, `cancellation`
   (churn=0 messages are mostly about joining a brand, not neutral service talk: left out).
+* `banking77`: BANKING77 train queries, labelled by intent (`BANKING77_PAIN_INTENTS`: the
+  customer reports something that went wrong, e.g. a declined or unrecognised payment, a
+  card that never arrived; `BANKING77_NOT_PAIN_INTENTS`: how-to and information requests;
+  12 ambiguous intents, such as "pending_transfer" or "request_refund", left out). It
+  teaches the factual complaints without negative words that tweets rarely show ("I was
+  charged twice").
+
+Two more intent sets are mapped the same way for evaluation only (`load_intent_tests`):
+MultiDoGO's test turns and DSTC11's development turns, domains no model here trains on.
 
 Splits: `split_of(group_id)` hashes an id with SHA-1: 80 % train, 20 % test; inside train,
 `is_validation` carves 20 % for model selection. TweetSumm splits by conversation, so no
@@ -58,6 +67,50 @@ AIRLINE_REASON_TO_CATEGORY: dict[str, str] = {
     "Flight Booking Problems": "policy_process",
     "Can't Tell": "other",
 }
+
+#: BANKING77 intents where the customer reports that something went wrong -> pain.
+BANKING77_PAIN_INTENTS = frozenset({
+    "Refund_not_showing_up", "balance_not_updated_after_bank_transfer",
+    "balance_not_updated_after_cheque_or_cash_deposit", "beneficiary_not_allowed",
+    "card_arrival", "card_not_working", "card_payment_fee_charged",
+    "card_payment_not_recognised", "card_payment_wrong_exchange_rate", "card_swallowed",
+    "cash_withdrawal_charge", "cash_withdrawal_not_recognised", "compromised_card",
+    "contactless_not_working", "declined_card_payment", "declined_cash_withdrawal",
+    "declined_transfer", "direct_debit_payment_not_recognised", "extra_charge_on_statement",
+    "failed_transfer", "lost_or_stolen_card", "lost_or_stolen_phone", "passcode_forgotten",
+    "pin_blocked", "reverted_card_payment?", "terminate_account", "top_up_failed",
+    "top_up_reverted", "transaction_charged_twice", "transfer_fee_charged",
+    "transfer_not_received_by_recipient", "unable_to_verify_identity",
+    "virtual_card_not_working", "wrong_amount_of_cash_received",
+    "wrong_exchange_rate_for_cash_withdrawal"})
+#: BANKING77 intents that ask how something works or request a service -> not pain. The
+#: other 12 intents mix both (a pending payment asked about or complained of): left out.
+BANKING77_NOT_PAIN_INTENTS = frozenset({
+    "age_limit", "apple_pay_or_google_pay", "atm_support", "automatic_top_up",
+    "card_acceptance", "card_delivery_estimate", "change_pin", "country_support",
+    "disposable_card_limits", "edit_personal_details", "exchange_charge", "exchange_rate",
+    "exchange_via_app", "fiat_currency_support", "get_disposable_virtual_card",
+    "getting_spare_card", "getting_virtual_card", "order_physical_card", "receiving_money",
+    "supported_cards_and_currencies", "top_up_by_bank_transfer_charge", "top_up_by_card_charge",
+    "top_up_by_cash_or_cheque", "top_up_limits", "transfer_into_account", "transfer_timing",
+    "verify_my_identity", "verify_source_of_funds", "visa_or_mastercard", "why_verify_identity"})
+#: Evaluation-only intent maps, same rule: (pain intents, not-pain intents); the rest (the
+#: greetings, confirmations and thanks of MultiDoGO, DSTC11's ResetPassword, ...) left out.
+MULTIDOGO_INTENTS = (
+    frozenset({"reportlostcard", "disputecharge", "reportbrokenphone", "reportbrokensoftware",
+               "closeaccount", "cancelserviceintent"}),
+    frozenset({"checkbalance", "updateaddress", "transfermoney", "replacecard",
+               "getproofofinsurance", "checkclaimstatus", "bookflight", "getboardingpass",
+               "changeseatassignment", "getseatinfo", "orderpizzaintent", "orderdrinkintent",
+               "ordersaladintent", "orderburgerintent", "orderdessertintent",
+               "ordersideintent", "startserviceintent", "softwareupdate", "expensereport",
+               "startorder", "getinformationintent", "viewbillsintent"}))
+DSTC11_INTENTS = (
+    frozenset({"ReportBillingIssue", "ReportAutomobileAccident", "FileClaim", "CancelPlan"}),
+    frozenset({"GetQuote", "PayBill", "AddDependent", "EnrollInPlan", "RequestProofOfInsurance",
+               "UpdatePaymentPreference", "CheckPaymentStatus", "ChangeAddress",
+               "RemoveDependent", "CreateAccount", "GetPolicyNumber", "UpdateBillingFrequency",
+               "FindAgent", "CheckAccountBalance", "ChangePlan", "ChangeSecurityQuestion"}))
 
 TRAIN_SHARE = 80  # percent of ids in train
 VALIDATION_SHARE = 20  # percent of train ids used for model selection
@@ -125,6 +178,47 @@ def load_swisscom(data_dir: Path) -> list[PainExample]:
             if len(row) >= 4 and row[3].strip() == "1":
                 out.append(PainExample("swisscom", f"swisscom:{i}", row[0], 1, "cancellation"))
     return out
+
+
+def load_banking77(data_dir: Path) -> list[PainExample]:
+    """BANKING77 train queries of the mapped intents; copies of a query (any case or
+    spacing) share one group, so they stay on one side of the split."""
+    path = data_dir / "banking77" / "train.csv"
+    out = []
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            intent = row["category"]
+            if intent in BANKING77_PAIN_INTENTS or intent in BANKING77_NOT_PAIN_INTENTS:
+                group = "banking77:" + " ".join(row["text"].lower().split())
+                out.append(PainExample("banking77", group, row["text"],
+                                       int(intent in BANKING77_PAIN_INTENTS)))
+    return out
+
+
+def _mapped(source: str, rows: list[tuple[str, str]],
+            intents: tuple[frozenset[str], frozenset[str]]) -> list[PainExample]:
+    pain, not_pain = intents
+    return [PainExample(source, f"{source}:{i}", text, int(intent in pain))
+            for i, (text, intent) in enumerate(rows) if intent in pain or intent in not_pain]
+
+
+def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
+    """Evaluation-only pain labels from intents of domains no model trains on: MultiDoGO
+    test turns (six domains) and DSTC11 development turns (insurance calls)."""
+    turns = []
+    folder = data_dir / "multidogo" / "paper_splits" / "splits_annotated_at_turn_level"
+    for path in sorted(folder.glob("*/test.tsv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                turns.append((row["utterance"], (row["intent"] or "").strip()))
+    dstc = data_dir / "dstc11_natcs_intents" / "development" / "test-utterances.jsonl"
+    with dstc.open(encoding="utf-8") as f:
+        utterances = [json.loads(line) for line in f if line.strip()]
+    return {
+        "multidogo test intents": _mapped("multidogo", turns, MULTIDOGO_INTENTS),
+        "dstc11 development intents": _mapped(
+            "dstc11", [(u["utterance"], u["intent"]) for u in utterances], DSTC11_INTENTS),
+    }
 
 
 def _dialogues(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
@@ -198,7 +292,7 @@ def _label_dialogue(record: dict, turns: list[tuple[str, str]], vader) -> list[P
 def load_all(data_dir: Path) -> dict[str, list[PainExample]]:
     """Every source's examples, by source name."""
     return {"airline": load_airline(data_dir), "tweetsumm": load_tweetsumm(data_dir),
-            "swisscom": load_swisscom(data_dir)}
+            "swisscom": load_swisscom(data_dir), "banking77": load_banking77(data_dir)}
 
 
 @cache
