@@ -11,6 +11,7 @@ from flows.training.pain import SOURCE_WEIGHTS, fit_detector, sentence_negatives
 from flows.training.pain_data import (
     AIRLINE_REASON_TO_CATEGORY,
     BANKING77_NOT_PAIN_INTENTS,
+    BANKING77_PAIN_CATEGORY,
     BANKING77_PAIN_INTENTS,
     PainExample,
     load_banking77,
@@ -144,7 +145,9 @@ def test_pain_model_banking77_maps_intents_and_keeps_copies_in_one_group(tmp_pat
         ("My card was declined.", 1), ("my card  was DECLINED.", 1),
         ("How do I get a virtual card?", 0)]  # the ambiguous pending_transfer left out
     assert examples[0].group_id == examples[1].group_id != examples[2].group_id
+    assert [e.category for e in examples] == ["defect_outage", "defect_outage", None]
     assert not BANKING77_PAIN_INTENTS & BANKING77_NOT_PAIN_INTENTS
+    assert set(BANKING77_PAIN_CATEGORY.values()) <= {*PAIN_CATEGORIES, None}
 
 
 def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_path):
@@ -164,8 +167,8 @@ def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_
         '{"utterance": "I need a quote", "utterance_id": "3", "intent": "GetQuote"}\n',
         encoding="utf-8")
     tests = load_intent_tests(tmp_path)
-    assert [(e.text, e.pain) for e in tests["multidogo test intents"]] == [
-        ("i lost my card", 1), ("what is my balance", 0)]
+    assert [(e.text, e.pain, e.category) for e in tests["multidogo test intents"]] == [
+        ("i lost my card", 1, "account_access"), ("what is my balance", 0, None)]
     assert [(e.text, e.pain) for e in tests["dstc11 development intents"]] == [
         ("I crashed my car", 1), ("I need a quote", 0)]
 
