@@ -34,7 +34,9 @@ _URL = re.compile(r"https?://\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 # A turn that opens with a bare "No," / "Nope." answers the agent's question ("Anything
 # else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.
-_ANSWER = re.compile(r"^\s*(?:no+|nope|nah)\s*(?:[,.!;:?-]+\s*|$)", re.IGNORECASE)
+# "No problem." and "No worries." are the same kind of answer (-0.85 before).
+_ANSWER = re.compile(r"^\s*(?:no+|nope|nah|no (?:problem|worries|rush|hurry)s?)"
+                     r"\s*(?:[,.!;:?-]+\s*|$)", re.IGNORECASE)
 
 
 @cache
@@ -77,8 +79,8 @@ def prepare_text(text: str) -> str:
 
 
 def strip_answer(text: str) -> str:
-    """`text` without a turn-opening bare "No," / "Nope." ("No, that's all" -> "that's all");
-    "No thanks" and "no one called back" keep their "no"."""
+    """`text` without a turn-opening bare "No," / "Nope." / "No problem." ("No, that's all" ->
+    "that's all"); "No thanks" and "no one called back" keep their "no"."""
     return _ANSWER.sub("", text, count=1).strip()
 
 
