@@ -102,12 +102,20 @@ def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
     the markers by `combine_empathy`, its mechanism heads (if any) are returned as they are;
     without it, the v1 rules score and no mechanisms.
     """
-    markers = [find_empathy_markers(t, cfg) for t in texts]
     if model is None:
+        markers = [find_empathy_markers(t, cfg) for t in texts]
         return [AgentEmpathy(score_empathy(m, cfg), m) for m in markers]
     if not texts:
         return []
-    proba = mixed_probabilities(model, list(texts), encoder)
+    return empathy_from_probabilities(
+        list(texts), mixed_probabilities(model, list(texts), encoder), model, cfg)
+
+
+def empathy_from_probabilities(texts: list[str], proba: np.ndarray, model: LinearTextModel,
+                               cfg: EmpathyConfig = EmpathyConfig()) -> list[AgentEmpathy]:
+    """`score_agent_turns` given the model's (mixed) probabilities of `texts` already: the
+    score head combined with the markers, the mechanism heads as they are."""
+    markers = [find_empathy_markers(t, cfg) for t in texts]
     scores = proba[:, score_column(model)]
     reactions = _head(proba, model.classes, REACTION_HEAD)
     interpretations = _head(proba, model.classes, INTERPRETATION_HEAD)

@@ -21,6 +21,7 @@ from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
+    empathy_from_probabilities,
     mixed_probabilities,
     score_agent_turns,
     score_column,
@@ -56,8 +57,9 @@ def score_trained(texts: list[str], folder: Path) -> dict[str, tuple[list[float]
     model = load_text_model(folder)
     encoder = load_static_encoder() if model.features.use_embedding else None
     threshold = float(model.meta["threshold"])
-    found = score_agent_turns(texts, model=model, encoder=encoder)
-    proba = mixed_probabilities(model, texts, encoder)[:, score_column(model)]
+    mixed = mixed_probabilities(model, texts, encoder)  # scored once, read twice
+    found = empathy_from_probabilities(texts, mixed, model)
+    proba = mixed[:, score_column(model)]
     scorers = {
         "empathy model + markers (shipped)": ([f.score for f in found], threshold),
         "empathy model probability only": (proba.tolist(), threshold),
