@@ -34,8 +34,9 @@ _URL = re.compile(r"https?://\S+")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 # A turn that opens with a bare "No," / "Nope." answers the agent's question ("Anything
 # else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.
-# "No problem." and "No worries." are the same kind of answer (-0.85 before).
-_ANSWER = re.compile(r"^\s*(?:no+|nope|nah|no (?:problem|worries|rush|hurry)s?)"
+# "No problem.", "No worries." and "Nothing else." are the same kind of answer (-0.85 and
+# -0.69 before).
+_ANSWER = re.compile(r"^\s*(?:no+|nope|nah|no (?:problem|worries|rush|hurry)s?|nothing(?: else)?)"
                      r"\s*(?:[,.!;:?-]+\s*|$)", re.IGNORECASE)
 
 

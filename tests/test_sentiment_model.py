@@ -62,7 +62,8 @@ def test_sentiment_model_masks_handles_and_urls():
     ("No thanks", "No thanks"), ("no one called back", "no one called back"),
     ("Nobody helped", "Nobody helped"), ("I said no, twice", "I said no, twice"),
     ("No problem, thanks!", "thanks!"), ("no worries", ""),
-    ("no problem with the app", "no problem with the app"),
+    ("no problem with the app", "no problem with the app"), ("Nothing else, thanks", "thanks"),
+    ("Nothing works!", "Nothing works!"),
 ])
 def test_sentiment_strip_answer_drops_only_an_opening_bare_no(text, expected):
     assert strip_answer(text) == expected
