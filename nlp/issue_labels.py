@@ -30,6 +30,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.metrics import calinski_harabasz_score
 from sklearn.preprocessing import FunctionTransformer
 
 from nlp.redact import PLACEHOLDERS
@@ -112,6 +113,74 @@ class MinSizeAgglomerative(BaseEstimator, ClusterMixin):
         return self
 
 
+class KnnLouvain(BaseEstimator, ClusterMixin):
+    """Louvain communities (networkx, fixed seed) of the cosine k-nearest-neighbour graph;
+    communities below a size are outliers. Deterministic for a given input order.
+
+    Args:
+        n_neighbors: Each row links to its `n_neighbors` most similar rows (weight = cosine,
+            floored at 0; a pair linked both ways keeps one edge).
+        resolution: Louvain's resolution; higher gives more, smaller communities.
+        min_cluster_size: Communities smaller than this get label -1.
+        seed: Louvain's random seed.
+    """
+
+    def __init__(self, n_neighbors: int = 15, resolution: float = 8.0,
+                 min_cluster_size: int = 5, seed: int = 0) -> None:
+        self.n_neighbors = n_neighbors
+        self.resolution = resolution
+        self.min_cluster_size = min_cluster_size
+        self.seed = seed
+
+    def fit(self, X: np.ndarray, y: object = None) -> KnnLouvain:  # noqa: N803
+        """Cluster the rows of `X`; sets `labels_` (0..k-1 by first appearance, or -1)."""
+        import networkx as nx  # imported here: only the catalogue's discovery needs it
+
+        unit_rows = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+        similarity = (unit_rows @ unit_rows.T).astype(np.float32)
+        np.fill_diagonal(similarity, -np.inf)
+        k = min(self.n_neighbors, len(X) - 1)
+        neighbours = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        graph = nx.Graph()
+        graph.add_nodes_from(range(len(X)))
+        for i, row in enumerate(neighbours):
+            for j in row.tolist():
+                graph.add_edge(i, j, weight=max(float(similarity[i, j]), 0.0))
+        communities = nx.community.louvain_communities(
+            graph, weight="weight", resolution=self.resolution, seed=self.seed)
+        raw = np.empty(len(X), dtype=np.int64)
+        for c, members in enumerate(sorted(communities, key=min)):
+            raw[sorted(members)] = c
+        self.labels_ = relabel_by_size(raw, self.min_cluster_size)
+        return self
+
+
+def calinski_harabasz(X: np.ndarray, labels: np.ndarray) -> float:  # noqa: N803
+    """The Calinski-Harabasz index of the clustered rows (-inf below two clusters)."""
+    kept = labels != OUTLIER
+    found = len(np.unique(labels[kept]))
+    if found < 2 or found >= kept.sum():
+        return float("-inf")
+    return float(calinski_harabasz_score(X[kept], labels[kept]))
+
+
+def choose_clustering(X: np.ndarray, linkage: np.ndarray, graph: np.ndarray  # noqa: N803
+                      ) -> np.ndarray:
+    """The graph clustering when it has the higher Calinski-Harabasz index *and* no more
+    clusters than the average linkage, else the average linkage.
+
+    A catalogue is for reading (the issue warns that NMI rewards shattering), so more issues
+    are not bought with a better index. Measured with MiniLM (models/static-minilm card):
+    BANKING77 takes the graph (NMI 0.786 -> 0.807, ARI 0.515 -> 0.575, 87 issues instead of
+    111); DSTC11, MultiDoGO and the airline tweets keep the average linkage.
+    """
+    linkage_score, graph_score = calinski_harabasz(X, linkage), calinski_harabasz(X, graph)
+    logger.info("clusterings of %d statements: average linkage CH %.1f (%d clusters), "
+                "kNN-Louvain CH %.1f (%d)", len(X), linkage_score, linkage.max() + 1,
+                graph_score, graph.max() + 1)
+    return graph if graph_score > linkage_score and graph.max() <= linkage.max() else linkage
+
+
 class FixedLabels(BaseEstimator, ClusterMixin):
     """A clusterer that returns labels computed beforehand: BERTopic then does not refit.
 
@@ -153,6 +222,8 @@ def fit_new_clusters(
     n_keywords: int,
     seed: int,
     phrase_nlp: Language | None = None,
+    graph_neighbors: int = 0,
+    graph_resolution: float = 8.0,
 ) -> list[NewCluster]:
     """Cluster `docs` with BERTopic on their precomputed embeddings.
 
@@ -166,6 +237,9 @@ def fit_new_clusters(
         seed: Seed for PCA's randomized solver.
         phrase_nlp: A spaCy pipeline with a parser (noun chunks) for keyphrase labels;
             None: labels from the c-TF-IDF keywords alone.
+        graph_neighbors: > 0: also cluster with `KnnLouvain` (this many neighbours, at
+            `graph_resolution`) and keep it when it has the higher Calinski-Harabasz index
+            (`calinski_harabasz`) and no more clusters; 0: average linkage alone.
 
     Returns:
         Clusters ordered by size (largest first), ties by first member; empty when there are
@@ -175,6 +249,10 @@ def fit_new_clusters(
         return []
     reduced = _reduce(embeddings, pca_dims, seed)
     labels = MinSizeAgglomerative(distance_threshold, min_cluster_size).fit(reduced).labels_
+    if graph_neighbors and len(docs) > graph_neighbors:
+        graph = KnnLouvain(graph_neighbors, graph_resolution, min_cluster_size,
+                           seed).fit(reduced).labels_
+        labels = choose_clustering(reduced, labels, graph)
     # The all-outlier case never reaches BERTopic (its c-TF-IDF step has nothing to describe).
     if (labels == OUTLIER).all():
         logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))

@@ -86,6 +86,10 @@ class IssueCatalogueConfig(BaseModel):
     broad_distance_threshold: float | None = Field(None, gt=0.0, lt=2.0)
     broad_pass_share: float = Field(0.10, ge=0.0, le=1.0)
     pca_dims: int = Field(0, ge=0)  # 0: cluster in the embedding space itself
+    # > 0: also find communities of the k-nearest-neighbour graph (k = this) and keep the
+    # clustering with the higher Calinski-Harabasz index (see nlp.issue_labels).
+    graph_neighbors: int = Field(15, ge=0)
+    graph_resolution: float = Field(8.0, gt=0.0)
     max_fit_docs: int = Field(5_000, ge=2)  # bound on statements clustered per night
     n_keywords: int = Field(10, ge=1)
     n_examples: int = Field(3, ge=1)
@@ -227,6 +231,8 @@ class IssueCatalogue:
             n_keywords=cfg.n_keywords,
             seed=cfg.seed,
             phrase_nlp=self.phrase_nlp,
+            graph_neighbors=cfg.graph_neighbors,
+            graph_resolution=cfg.graph_resolution,
         )
         new_ids = []
         for cluster in clusters:

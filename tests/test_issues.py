@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import adjusted_rand_score
 
 # Prove that nothing is downloaded: any Hugging Face Hub access fails from here on.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -19,8 +20,11 @@ from flows.artefacts import load_static_encoder  # noqa: E402
 from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # noqa: E402
 from nlp.issue_labels import (  # noqa: E402
     FixedLabels,
+    KnnLouvain,
     _candidate_phrases,
     _keyword_vectorizer,
+    calinski_harabasz,
+    choose_clustering,
     fit_new_clusters,
     keyword_tokens,
     label_with_phrases,
@@ -447,3 +451,33 @@ def test_issues_minilm_groups_paraphrases() -> None:
     majorities = [max(set(g), key=g.count) for g in groups]
     assert len(set(majorities)) == 4 and -1 not in majorities
     assert catalogue.update(["my refund still hasn't come"], NIGHT2) == [majorities[0]]
+
+
+def _blobs(n_per: int = 20, dims: int = 8, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three tight, well separated groups of unit vectors, and their group of each row."""
+    rng = np.random.default_rng(seed)
+    centres = np.eye(dims)[:3]
+    x = np.concatenate([c + 0.05 * rng.standard_normal((n_per, dims)) for c in centres])
+    return x / np.linalg.norm(x, axis=1, keepdims=True), np.repeat(np.arange(3), n_per)
+
+
+def test_issues_knn_louvain_finds_the_groups_deterministically_and_drops_small_ones():
+    x, groups = _blobs()
+    labels = KnnLouvain(n_neighbors=5, resolution=1.0, min_cluster_size=5).fit(x).labels_
+    assert adjusted_rand_score(groups, labels) == 1.0
+    again = KnnLouvain(n_neighbors=5, resolution=1.0, min_cluster_size=5).fit(x).labels_
+    np.testing.assert_array_equal(labels, again)
+    assert (KnnLouvain(n_neighbors=5, resolution=1.0, min_cluster_size=21)
+            .fit(x).labels_ == -1).all()
+
+
+def test_issues_graph_clustering_wins_only_with_a_better_index_and_no_more_clusters():
+    x, groups = _blobs()
+    merged = np.where(groups == 2, 1, groups)  # two of the three groups as one cluster
+    split = np.where((groups == 0) & (np.arange(len(groups)) % 2 == 0), 3, groups)
+    assert calinski_harabasz(x, groups) > calinski_harabasz(x, merged)
+    assert calinski_harabasz(x, np.full(len(x), -1)) == float("-inf")
+    assert calinski_harabasz(x, np.zeros(len(x), dtype=int)) == float("-inf")
+    np.testing.assert_array_equal(choose_clustering(x, merged, groups), merged)  # more
+    np.testing.assert_array_equal(choose_clustering(x, split, groups), groups)  # fewer, better
+    np.testing.assert_array_equal(choose_clustering(x, groups, merged), groups)  # worse
