@@ -138,13 +138,10 @@ def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConf
     """
     if model is None:
         return score_sentiments(texts, cfg)
-    scores = [0.0] * len(texts)
-    filled = [i for i, t in enumerate(texts) if t.strip()]
-    if not filled:
-        return scores
-    proba = class_probabilities([texts[i] for i in filled], model, encoder)
-    polarity = align_with_class(proba, model.classes, cfg.neutral_band)
-    for i, value in zip(filled, polarity, strict=True):
-        cues = count_complaint_cues(texts[i], cfg) if cfg.model_cue_weight else 0
-        scores[i] = blend_complaint_cues(value, cues, cfg.model_cue_weight, cfg.max_cues)
-    return scores
+    # An empty turn is neutral in `class_probabilities` and has no cue: it scores 0.0.
+    polarity = align_with_class(class_probabilities(texts, model, encoder), model.classes,
+                                cfg.neutral_band)
+    return [blend_complaint_cues(value, count_complaint_cues(text, cfg)
+                                 if cfg.model_cue_weight else 0,
+                                 cfg.model_cue_weight, cfg.max_cues)
+            for text, value in zip(texts, polarity, strict=True)]

@@ -180,7 +180,7 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     name, c, proba, grid = select_model(train_pairs, encoder)
     features = CANDIDATES[name]
     weights, mix_grids, mixed = choose_mixes(train_pairs, features, c, encoder)
-    threshold, cv_f1 = choose_threshold(train_pairs, mixed.get(SCORE_HEAD, proba))
+    threshold, cv_f1 = choose_threshold(train_pairs, proba)  # the score has no mix
     log.info("chosen %s C=%s, sentence weights %s; threshold %.2f (CV macro-F1 %.4f)",
              name, c, weights, threshold, cv_f1)
     meta = {

@@ -204,23 +204,19 @@ def load_banking77(data_dir: Path) -> list[PainExample]:
     """BANKING77 train queries of the mapped intents; copies of a query (any case or
     spacing) share one group, so they stay on one side of the split."""
     path = data_dir / "banking77" / "train.csv"
-    out = []
     with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            intent = row["category"]
-            if intent in BANKING77_PAIN_INTENTS or intent in BANKING77_NOT_PAIN_INTENTS:
-                group = "banking77:" + " ".join(row["text"].lower().split())
-                out.append(PainExample("banking77", group, row["text"],
-                                       int(intent in BANKING77_PAIN_CATEGORY),
-                                       BANKING77_PAIN_CATEGORY.get(intent)))
-    return out
+        rows = [(" ".join(row["text"].lower().split()), row["text"], row["category"])
+                for row in csv.DictReader(f)]
+    return _mapped("banking77", rows, (BANKING77_PAIN_CATEGORY, BANKING77_NOT_PAIN_INTENTS))
 
 
-def _mapped(source: str, rows: list[tuple[str, str]],
-            intents: tuple[dict[str, str], frozenset[str]]) -> list[PainExample]:
+def _mapped(source: str, rows: list[tuple[str, str, str]],
+            intents: tuple[dict[str, str | None], frozenset[str]]) -> list[PainExample]:
+    """(group key, text, intent) rows of the mapped intents as examples: pain when the intent
+    is in the pain map (its category the map's value), not pain when in the other set."""
     pain, not_pain = intents
-    return [PainExample(source, f"{source}:{i}", text, int(intent in pain), pain.get(intent))
-            for i, (text, intent) in enumerate(rows) if intent in pain or intent in not_pain]
+    return [PainExample(source, f"{source}:{key}", text, int(intent in pain), pain.get(intent))
+            for key, text, intent in rows if intent in pain or intent in not_pain]
 
 
 def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
@@ -231,14 +227,15 @@ def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
     for path in sorted(folder.glob("*/test.tsv")):
         with path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                turns.append((row["utterance"], (row["intent"] or "").strip()))
+                turns.append((str(len(turns)), row["utterance"], (row["intent"] or "").strip()))
     dstc = data_dir / "dstc11_natcs_intents" / "development" / "test-utterances.jsonl"
     with dstc.open(encoding="utf-8") as f:
         utterances = [json.loads(line) for line in f if line.strip()]
     return {
         "multidogo test intents": _mapped("multidogo", turns, MULTIDOGO_INTENTS),
         "dstc11 development intents": _mapped(
-            "dstc11", [(u["utterance"], u["intent"]) for u in utterances], DSTC11_INTENTS),
+            "dstc11", [(str(i), u["utterance"], u["intent"]) for i, u in enumerate(utterances)],
+            DSTC11_INTENTS),
     }
 
 
