@@ -23,6 +23,7 @@ from nlp.issue_labels import (  # noqa: E402
     KnnLouvain,
     _candidate_phrases,
     _keyword_vectorizer,
+    assign_outliers,
     calinski_harabasz,
     choose_clustering,
     fit_new_clusters,
@@ -481,3 +482,26 @@ def test_issues_graph_clustering_wins_only_with_a_better_index_and_no_more_clust
     np.testing.assert_array_equal(choose_clustering(x, merged, groups), merged)  # more
     np.testing.assert_array_equal(choose_clustering(x, split, groups), groups)  # fewer, better
     np.testing.assert_array_equal(choose_clustering(x, groups, merged), groups)  # worse
+
+
+def test_issues_assign_outliers_gives_each_outlier_its_nearest_centroid():
+    x, groups = _blobs()
+    holes = np.where(np.arange(len(groups)) % 7 == 0, -1, groups)
+    np.testing.assert_array_equal(assign_outliers(x, holes), groups)
+    np.testing.assert_array_equal(assign_outliers(x, groups), groups)
+    np.testing.assert_array_equal(assign_outliers(x, np.full(len(x), -1)), np.full(len(x), -1))
+
+
+def test_issues_graph_choice_counts_the_rows_the_linkage_left_out():
+    """The linkage splits a group and leaves the scattered rows out; scored on its kept
+    rows only it looks far better (the old rule), scored on every row it is worse."""
+    x, groups = _blobs()
+    rng = np.random.default_rng(1)
+    noise = rng.standard_normal((20, x.shape[1]))
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    rows = np.concatenate([x, noise])
+    graph = np.concatenate([groups, noise[:, :3].argmax(axis=1)])
+    halves = np.where((groups == 1) & (np.arange(len(groups)) % 2 == 0), 3, groups)
+    linkage = np.concatenate([halves, np.full(len(noise), -1)])
+    assert calinski_harabasz(rows, linkage) > calinski_harabasz(rows, graph)
+    np.testing.assert_array_equal(choose_clustering(rows, linkage, graph), graph)

@@ -7,7 +7,7 @@ redaction, catalogue) and scores `calls.primary_issue_id` against the gold inten
 the statement extraction and redaction cost is visible.
 
 Run: .venv/bin/python -m flows.evaluation.through_pipeline [--set banking77|dstc11|airline|
-multidogo] [--n 3000] [--data ../shared/data] (about 1 min with MiniLM on 2 cores).
+multidogo] [--n 3000] [--seed 0] [--data ../shared/data] (about 1 min with MiniLM on 2 cores).
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ SETS = {"banking77": "banking77 train", "dstc11": "dstc11 development",
         "airline": "airline negative reasons", "multidogo": "multidogo train (10k sentences)"}
 
 
-def write_calls(data_dir: Path, n: int, out: Path, name: str = "banking77") -> dict[str, str]:
-    """Write `n` seeded texts of the set `name` as one-turn calls; return call_id -> intent."""
+def write_calls(data_dir: Path, n: int, out: Path, name: str = "banking77",
+                seed: int = 0) -> dict[str, str]:
+    """Write `n` texts of the set `name` (a `seed`ed shuffle) as one-turn calls; return
+    call_id -> intent."""
     texts, intents = LOADERS[SETS[name]](data_dir)
     rows = list(zip(texts, intents, strict=True))
-    random.Random(0).shuffle(rows)
+    random.Random(seed).shuffle(rows)
     gold = {}
     with out.open("w", encoding="utf-8") as handle:
         for i, (text, intent) in enumerate(rows[:n]):
@@ -70,11 +72,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--set", choices=sorted(SETS), default="banking77")
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the sample's shuffle")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         source, output = Path(tmp, "in"), Path(tmp, "out")
         source.mkdir()
-        gold = write_calls(args.data, args.n, source / "calls.jsonl", args.set)
+        gold = write_calls(args.data, args.n, source / "calls.jsonl", args.set, args.seed)
         cli = Path(sys.executable).with_name("callinsight")
         subprocess.run([str(cli), "run", "--input", str(source), "--output", str(output),
                         "--date", RUN_DATE], check=True, capture_output=True)
