@@ -1,8 +1,10 @@
 """PII redaction of every text that leaves the pipeline (CONTRACT §2).
 
-E-mail addresses, phone numbers, payment card numbers (Luhn-checked), IBANs (mod-97-checked)
-and people's names become `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`, `[NAME]`. Names come from
-spaCy NER (PERSON), from personal @handles and from agents' sign-off initials ("^JD").
+E-mail addresses, phone numbers, payment card numbers (Luhn-checked, or named as a card just
+before: a number read out or transcribed with one digit wrong still is one), IBANs
+(mod-97-checked) and people's names become `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`,
+`[NAME]`. Names come from spaCy NER (PERSON), from personal @handles and from agents'
+sign-off initials ("^JD").
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ SIGNOFF = re.compile(r"(?:\^|(?<=\s)[-~*])\s?([A-Z][A-Za-z]{0,11})\s*$")
 _BRAND_HANDLE = re.compile(
     r"(?:support|help|helps|care|cares|service|team|official|desk|_cs)$|^ask", re.IGNORECASE
 )
+#: Words just before a 13-19 digit number that make it a card number even when its checksum
+#: fails ("my credit card number is 5445 8595 5625 5525").
+_CARD_CONTEXT = re.compile(r"\b(?:card|visa|mastercard|amex|debit|credit)\b[^.!?\d]{0,25}$",
+                           re.IGNORECASE)
 _DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}\b")
 #: When spans overlap they are merged and the strongest token wins (an e-mail that a phone
 #: pattern runs into must not leak its rest).
@@ -59,7 +65,8 @@ def find_pattern_spans(text: str) -> list[Span]:
     spans += [(m.start(), m.end(), "[IBAN]") for m in IBAN.finditer(text) if iban_valid(m[0])]
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m[0])
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+        if 13 <= len(digits) <= 19 and (luhn_valid(digits)
+                                        or _CARD_CONTEXT.search(text, 0, m.start())):
             spans.append((m.start(), m.end(), "[CARD]"))
     for m in PHONE.finditer(text):
         if 9 <= sum(c.isdigit() for c in m[0]) <= 15 and not _DATE_START.match(m[0]):

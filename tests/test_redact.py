@@ -45,6 +45,21 @@ def test_redact_luhn_invalid_card_is_kept():
     assert PATTERNS.redact(text) == text
 
 
+@pytest.mark.parametrize("text", [
+    "my credit card number is 5445 8595 5625 5525",  # DSTC11: a read-out number, checksum off
+    "Visa, the full number: 4111111111111112",
+    "the card I used is 4111-1111-1111-1112 and it failed",
+])
+def test_redact_card_named_just_before_is_redacted_without_checksum(text):
+    out = PATTERNS.redact(text)
+    assert "[CARD]" in out and "1112" not in out and "5525" not in out
+
+
+def test_redact_card_word_far_before_or_in_another_sentence_does_not_count():
+    text = "My card was declined. Order ref 4111 1111 1111 1112 please."
+    assert PATTERNS.redact(text) == text
+
+
 @pytest.mark.parametrize("iban", ["DE89 3704 0044 0532 0130 01", "GB82 WEST 1234 5698 7654 33"])
 def test_redact_invalid_iban_is_not_an_iban(iban):
     assert "[IBAN]" not in PATTERNS.redact(f"iban {iban} ok")
