@@ -17,7 +17,12 @@ from pydantic import BaseModel, ConfigDict
 
 from nlp.patterns import compile_any, get_patterns
 from nlp.schema import PainPoint
-from nlp.sentiment import SentimentConfig, count_complaint_cues, score_sentiment
+from nlp.sentiment import (
+    SentimentConfig,
+    count_complaint_cues,
+    reports_resolution,
+    score_sentiment,
+)
 from nlp.textmodel import LinearTextModel, SentenceEncoder, logit, sigmoid
 
 #: Categories that are pain by themselves, whatever the words' polarity.
@@ -86,6 +91,8 @@ def detect_pain_points(call_id: str, turn_index: int, text: str,
         sentence = text[start:end]
         if end - start < cfg.min_chars:
             continue
+        if reports_resolution(sentence, cfg.sentiment):
+            continue  # "No crashes now!": the problem is gone
         sentiment = score_sentiment(sentence, cfg.sentiment)
         category = categorise(sentence, cfg)
         painful = sentiment <= cfg.negative_threshold or (
@@ -134,16 +141,19 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     # are then its sentences that pass on their own, or that best one when none does (the
     # context decides whether, not which: it does not turn a painful turn's every sentence
     # into a quote).
+    # A sentence that reports the problem gone ("No crashes now!", "It's working now") is no
+    # pain point, however its negated problem words read to the detector.
+    resolved = [reports_resolution(s, cfg.sentiment) for s in sentences]
     best: dict[int, int] = {}
     for i, (t, _, _) in enumerate(units):
-        if t not in best or p_pain[i] > p_pain[best[t]]:
+        if not resolved[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
             best[t] = i
     # Conversational complaint cues ("still haven't received", "third time") stay pain even
     # where the airline-trained detector is unsure: measured +0.003 / +0.005 macro-F1 on
     # held-out airline / TweetSumm (callinsight eval, "detector + cues" rows).
     cued = [cfg.cue_union and count_complaint_cues(s, cfg.sentiment) > 0 for s in sentences]
     painful = [i for i, (t, _, _) in enumerate(units)
-               if cued[i] or (p_pain[best[t]] >= threshold
+               if cued[i] or (not resolved[i] and p_pain[best[t]] >= threshold
                               and (alone[i] >= threshold or i == best[t]))]
     categories = _categorise_trained([sentences[i] for i in painful], category_model, encoder,
                                      cfg)

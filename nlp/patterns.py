@@ -103,6 +103,42 @@ COMPLAINT_CUES_V1: list[str] = [
     r"\bcharged (?:me )?twice\b", r"\bwon'?t (?:let|work|load)\b", r"\bdoesn'?t work\b",
 ]
 
+# Resolution cues: the customer reports that the problem is gone ("It's working now", "No
+# crashes now!", "the issue has been resolved"). Negated problem words read as a complaint to
+# the trained models ("No crashes now!": P(pain) 0.63, sentiment -0.67), at the very turn a
+# recovery ends on. `nlp.sentiment.count_resolution_cues` skips questions and hedged or
+# reported ones ("Hope it is resolved soon", "told my issue has been resolved").
+_PROBLEM = (r"(?:issues?|problems?|errors?|crash\w*|glitch\w*|trouble|outages?|freez\w*|bugs?"
+            r"|disconnect\w*)")
+RESOLUTION_CUES_V1: list[str] = [
+    rf"\bno (?:more|further) {_PROBLEM}",
+    rf"\b(?:no|not any|(?:haven'?t|hasn'?t|have not|has not|not) had any|had no) {_PROBLEM}"
+    r"(?: \w+){0,3} (?:now|since|anymore|any more|so far|(?:in|for|over) the (?:last|past))\b",
+    r"\b(?:hasn'?t|haven'?t|has not|have not) (?:crashed|frozen|froze|failed|dropped"
+    r"|disconnected|happened|come back|returned)(?: again)?(?: \w+){0,2} (?:since|in the "
+    r"(?:last|past)|for (?:the (?:last|past) )?(?:\w+ )?(?:days?|hours?|weeks?)|anymore"
+    r"|any more)\b",
+    r"\b(?:is|are|'s|’s|has been|have been|got|was|were) (?:now |finally |all |just )?"
+    r"(?:fixed|resolved|sorted|solved)\b",
+    r"(?<!stopped )(?<!not )(?<!n't )(?<!n’t )\b(?:works|working|worked) (?:again|now"
+    r"|fine now|perfectly now|great now)\b",
+    r"\ball (?:good|sorted|fixed|working) now\b",
+    r"(?<!n't )(?<!n’t )(?<!not )(?<!never )(?<!to )\b(?:solved|fixed|resolved|sorted)(?: out)?"
+    r" (?:the|my|this|that|it|everything)\b",
+    r"\bnot (?:a |an )?(?:problem|issue) (?:anymore|any more)\b",
+    r"\b(?:back to normal|back up and running|up and running again)\b",
+]
+# Words just before a resolution cue (up to three words) that make it a hope, a condition, a
+# promise or a report rather than a fact ("Hope it's fixed soon", "as soon as the issue is
+# resolved", "it should be working now", "told my issue has been resolved"), or a "but" after
+# it in its sentence ("All good now, but...": a complaint follows).
+RESOLUTION_HEDGES_V1: list[str] = [
+    r"\b(?:hope|hoping|hopefully|until|til|till|before|when|if|once|as soon as|whether"
+    r"|unless|told|said|supposed|thought|that|wish|need|want|get|should|will|would|may"
+    r"|might)\b(?: \S+){0,3}\s*$",
+]
+RESOLUTION_CONTRASTS_V1: list[str] = [r"\b(?:but|though|however|except|yet)\b"]
+
 # Words that intensify a complaint; used for severity.
 SEVERITY_CUES_V1: list[str] = [
     r"\bunacceptable\b", r"\bridiculous\b", r"\bworst\b", r"\bnever again\b", r"\blawyer\b",
@@ -147,6 +183,9 @@ _REGISTRY: dict[str, object] = {
     "pain_patterns.v1": PAIN_PATTERNS_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,
+    "resolution_cues.v1": RESOLUTION_CUES_V1,
+    "resolution_hedges.v1": RESOLUTION_HEDGES_V1,
+    "resolution_contrasts.v1": RESOLUTION_CONTRASTS_V1,
     "empathy_markers.v1": EMPATHY_MARKERS_V1,
     "empathy_weights.v1": EMPATHY_WEIGHTS_V1,
 }

@@ -2,7 +2,11 @@
 
 VADER scores words; service conversations also carry complaints with no negative word in them
 ("this is the third time I'm calling", "still waiting for my refund"). Each such cue pulls the
-score down, so the detector sees what a team lead would read as a complaint.
+score down, so the detector sees what a team lead would read as a complaint. Resolution cues
+("It's working now", "No crashes now!") are their mirror: stated as a fact in a turn with no
+complaint cue, the text is read whole and without those sentences, the better reading is
+lifted per sentence, since a negated problem word otherwise reads negative ("No crashes
+now!").
 """
 
 from __future__ import annotations
@@ -27,10 +31,19 @@ class SentimentConfig(BaseModel):
     max_cues: int = 3
     cues: str = "complaint_cues.v1"
     model_cue_weight: float = 0.2  # the same pull for the trained model (chosen on validation)
+    resolution_cues: str = "resolution_cues.v1"
+    resolution_hedges: str = "resolution_hedges.v1"
+    resolution_contrasts: str = "resolution_contrasts.v1"
+    # How far one resolution cue lifts a turn with no complaint cue (the complaint pull's
+    # weights mirrored, not tuned): rules path, trained path.
+    resolution_weight: float = 0.35
+    model_resolution_weight: float = 0.2
     neutral_band: float = 0.05  # |score| below this reads neutral (VADER's convention)
 
 
 _URL = re.compile(r"https?://\S+")
+_SENTENCE_ENDS = ".!?\n"
+_SENTENCE_END = re.compile(r"[.!?\n]")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 # A turn that opens with a bare "No," / "Nope." answers the agent's question ("Anything
 # else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.
@@ -51,6 +64,80 @@ def count_complaint_cues(text: str, cfg: SentimentConfig = SentimentConfig()) ->
     return len(pattern.findall(text))
 
 
+def resolution_sentences(text: str, cfg: SentimentConfig = SentimentConfig()
+                         ) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text` that holds a resolution cue stated as a fact.
+
+    A cue in a question ("back to normal yet?"), after a hedge within its sentence ("Hope
+    it is resolved", "told my issue has been resolved") or before a "but" ("All good now,
+    but...") does not count.
+    """
+    pattern = compile_any(tuple(get_patterns(cfg.resolution_cues)))
+    hedge = compile_any(tuple(get_patterns(cfg.resolution_hedges)))
+    contrast = compile_any(tuple(get_patterns(cfg.resolution_contrasts)))
+    spans: list[tuple[int, int]] = []
+    for m in pattern.finditer(text):
+        start = max(text.rfind(c, 0, m.start()) for c in _SENTENCE_ENDS) + 1
+        end = _SENTENCE_END.search(text, m.end())
+        rest = text[m.end():end.start() if end else len(text)]
+        if ((end is None or end.group() != "?") and not hedge.search(text[start:m.start()])
+                and not contrast.search(rest)):
+            span = (start, end.end() if end else len(text))
+            if span not in spans:
+                spans.append(span)
+    return spans
+
+
+def count_resolution_cues(text: str, cfg: SentimentConfig = SentimentConfig()) -> int:
+    """Count the sentences of `text` that state a resolution (`resolution_sentences`)."""
+    return len(resolution_sentences(text, cfg))
+
+
+def reports_resolution(text: str, cfg: SentimentConfig = SentimentConfig()) -> bool:
+    """Whether `text` states that the problem is gone: a resolution cue and no complaint cue
+    ("No crashes now!"; not "It was fixed. It still doesn't work")."""
+    return count_resolution_cues(text, cfg) > 0 and not count_complaint_cues(text, cfg)
+
+
+def without_resolution(text: str, cfg: SentimentConfig = SentimentConfig()) -> str:
+    """`text` without its resolution sentences: what is left to read for sentiment ("Problem
+    was fixed 30mins ago. Flight is as is delayed!" -> "Flight is as is delayed!")."""
+    kept, pos = [], 0
+    for start, end in sorted(resolution_sentences(text, cfg)):
+        kept.append(text[pos:start])
+        pos = end
+    kept.append(text[pos:])
+    return " ".join(part.strip() for part in kept if part.strip())
+
+
+def read_with_cues(texts: list[str], cfg: SentimentConfig, resolution_weight: float
+                   ) -> list[tuple[str, int]]:
+    """Per text that reports a resolution (`reports_resolution`): the text without its
+    resolution sentences and their count, else ("", 0). `blend_cues` then reads such a text
+    both whole and without them: "No crashes now!" reads positive, while "Problem was fixed.
+    Flight is delayed!" stays a complaint."""
+    out = []
+    for text in texts:
+        n = count_resolution_cues(text, cfg) if resolution_weight else 0
+        resolved = bool(n) and not count_complaint_cues(text, cfg)
+        out.append((without_resolution(text, cfg), n) if resolved else ("", 0))
+    return out
+
+
+def blend_cues(score: float, rest_score: float, text: str, resolved: int,
+               complaint_weight: float, resolution_weight: float, cfg: SentimentConfig
+               ) -> float:
+    """A text's score with its cues (clipped to -1..1): when it reports a resolution
+    (`resolved` sentences), the better of its `score` and the `rest_score` of what is left
+    without them (0.0: nothing is), lifted by `resolution_weight` per sentence; else `score`
+    pulled down by its complaint cues."""
+    if resolved:
+        score = max(score, rest_score) + resolution_weight * min(resolved, cfg.max_cues)
+        return max(-1.0, min(1.0, round(float(score), 4)))
+    complaints = count_complaint_cues(text, cfg) if complaint_weight else 0
+    return blend_complaint_cues(score, complaints, complaint_weight, cfg.max_cues)
+
+
 def score_sentiment(text: str, cfg: SentimentConfig = SentimentConfig()) -> float:
     """Score one text from -1 (very negative) to 1 (very positive).
 
@@ -59,13 +146,16 @@ def score_sentiment(text: str, cfg: SentimentConfig = SentimentConfig()) -> floa
         cfg: tunables.
 
     Returns:
-        VADER's compound score, lowered by `cue_weight` per complaint cue, clipped to -1..1.
+        VADER's compound score, lowered by `cue_weight` per complaint cue (or, with none,
+        lifted by `resolution_weight` per resolution cue), clipped to -1..1.
     """
     if not text.strip():
         return 0.0
     compound = _vader().polarity_scores(text)["compound"]
-    return blend_complaint_cues(compound, count_complaint_cues(text, cfg), cfg.cue_weight,
-                                cfg.max_cues)
+    ((rest, resolved),) = read_with_cues([text], cfg, cfg.resolution_weight)
+    rest_score = _vader().polarity_scores(rest)["compound"] if rest else 0.0
+    return blend_cues(compound, rest_score, text, resolved, cfg.cue_weight,
+                      cfg.resolution_weight, cfg)
 
 
 def score_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConfig()) -> list[float]:
@@ -134,14 +224,22 @@ def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConf
         encoder: the sentence encoder the model's features need.
 
     Returns:
-        P(pos) - P(neg) per text, pulled down by complaint cues; 0.0 for empty text.
+        P(pos) - P(neg) per text, pulled down by complaint cues or, in a text with none,
+        lifted by resolution cues; 0.0 for empty text.
     """
     if model is None:
         return score_sentiments(texts, cfg)
     # An empty turn is neutral in `class_probabilities` and has no cue: it scores 0.0.
     polarity = align_with_class(class_probabilities(texts, model, encoder), model.classes,
                                 cfg.neutral_band)
-    return [blend_complaint_cues(value, count_complaint_cues(text, cfg)
-                                 if cfg.model_cue_weight else 0,
-                                 cfg.model_cue_weight, cfg.max_cues)
-            for text, value in zip(texts, polarity, strict=True)]
+    rests = read_with_cues(texts, cfg, cfg.model_resolution_weight)
+    resolved = [i for i, (_, n) in enumerate(rests) if n]
+    rest_polarity = np.zeros(len(texts))
+    if resolved:  # rare: scored again without their resolution sentences ("" is neutral)
+        rest_polarity[resolved] = align_with_class(
+            class_probabilities([rests[i][0] for i in resolved], model, encoder),
+            model.classes, cfg.neutral_band)
+    return [blend_cues(value, rest, text, n, cfg.model_cue_weight,
+                       cfg.model_resolution_weight, cfg)
+            for text, value, rest, (_, n) in zip(texts, polarity, rest_polarity, rests,
+                                                 strict=True)]

@@ -240,3 +240,21 @@ def test_pain_turn_context_mixes_only_texts_of_two_or_more_sentences():
     np.testing.assert_allclose(mixed[:2], expect, rtol=1e-9)
     assert mixed[2] == alone[2]  # a one-sentence text is its own context
     assert np.argsort(mixed[:2]).tolist() == np.argsort(alone[:2]).tolist()  # order kept
+
+
+@pytest.mark.parametrize("text", [
+    "No crashes now!",
+    "Laptop hasn't crashed in the last 2 days... Thank You so much for the help",
+])
+def test_pain_model_a_resolution_is_no_pain_point_whatever_the_model_says(text, models):
+    from dataclasses import replace
+
+    detector, categoriser, encoder = models
+    # A detector that always fires: only the resolution cue can stop the pain point.
+    eager = replace(detector, intercept=detector.intercept + 100.0)
+    spans = split_sentences(NLP, [text, "The app crashes every time I open it."])
+    turns = [("c1", i, t, s) for i, (t, s) in
+             enumerate(zip([text, "The app crashes every time I open it."], spans, strict=True))]
+    found = detect_pain_points_batch(turns, model=eager, category_model=categoriser,
+                                     encoder=encoder)
+    assert found[0] == [] and len(found[1]) == 1

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.sentiment import count_complaint_cues, score_sentiment, score_sentiments
+from nlp.sentiment import (
+    count_complaint_cues,
+    count_resolution_cues,
+    reports_resolution,
+    score_sentiment,
+    score_sentiments,
+)
 
 
 @pytest.mark.parametrize("text", [
@@ -61,3 +67,53 @@ def test_sentiment_always_within_minus_one_and_one(text):
 ]), max_size=20))
 def test_sentiment_range_holds_for_piled_up_cues(words):
     assert -1.0 <= score_sentiment(" ".join(words)) <= 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "No crashes now!",  # TweetSumm, after the agent's fix
+    "Laptop hasn't crashed in the last 2 days... Thank You so much for the help",
+    "It's working now, thanks",
+    "the issue has been resolved. Thanks to James who was as good as his word.",
+    "I am experiencing no issues now.",
+    "All sorted now! Thanks again.",
+    "Reboot has it working again",
+    "Yes, it seems this has solved the problem completely!",
+])
+def test_sentiment_resolution_cue_is_found_and_lifts_the_score(text):
+    assert count_resolution_cues(text) >= 1 and reports_resolution(text)
+    assert score_sentiment(text) > 0
+
+
+@pytest.mark.parametrize("text", [
+    "Hi, can I have an update on if the trains are back to normal?",  # a question
+    "Hope it is resolved as soon as the UK offices open",  # a hope
+    "I have been told twice my issue has been resolved",  # a report
+    "I didn't receive any follow up that the issue was fixed",
+    "Spoke too soon. Stopped working again.",
+    "tag you all til issue 1-D3NB5VD is resolved",
+    "My card has not arrived yet.",
+    "Hope it's fixed soon.",
+    "Microsoft will provide an update as soon as the issue is resolved.",
+    "This was being looked into and it should be working now!",
+    "and sort it out. All good now, but...",
+    "You haven't fixed the problem and nobody called back.",
+    "Please get it fixed this week.",
+])
+def test_sentiment_hedged_questioned_or_absent_resolution_is_no_cue(text):
+    assert count_resolution_cues(text) == 0 and not reports_resolution(text)
+
+
+def test_sentiment_a_complaint_cue_beats_a_resolution_cue():
+    text = "The app was fixed yesterday. Today it still doesn't work."
+    assert count_resolution_cues(text) == 1 and not reports_resolution(text)
+    assert score_sentiment(text) < 0
+
+
+@pytest.mark.parametrize("text", [
+    "The app was fixed. But now my bill is wrong and I am furious.",
+    "Problem was fixed 30mins ago. Flight is as is delayed! Terrible.",
+])
+def test_sentiment_a_complaint_beside_a_resolution_still_reads_negative(text):
+    """The text is also read without its resolution sentence, and the lift is small."""
+    assert reports_resolution(text)
+    assert score_sentiment(text) < 0

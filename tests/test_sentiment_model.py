@@ -52,6 +52,16 @@ def test_sentiment_model_complaint_cue_pulls_score_below_zero():
     assert score < 0
 
 
+def test_sentiment_model_resolution_lifts_and_a_complaint_beside_it_stays_negative():
+    model = _toy_model()
+    scores = score_turn_sentiments(["No crashes now!", "It's working now. Awful, awful day.",
+                                    "great"], model=model)
+    assert 0 < scores[0] <= 0.25  # neutral to the model, lifted once
+    assert scores[1] < 0  # read whole and without "It's working now.": both negative
+    # The resolved texts are read once more without their resolution sentences.
+    assert model.meta["calls"][1] == ["Awful, awful day."]
+
+
 def test_sentiment_model_masks_handles_and_urls():
     assert prepare_text("@united lost my bag https://t.co/x1") == "lost my bag"
 

@@ -24,7 +24,7 @@ from sklearn.metrics import f1_score
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row, multiclass_row
-from flows.training.pain import DETECTOR_SOURCES, fit_detector, sentence_max_scores
+from flows.training.pain import DETECTOR_SOURCES, TextScores, fit_detector, sentence_max_scores
 from flows.training.pain_data import (
     PainExample,
     load_all,
@@ -33,7 +33,7 @@ from flows.training.pain_data import (
     sentence_spans,
 )
 from nlp.pain_points import CONTEXT_WEIGHT, categorise, detect_pain_points
-from nlp.sentiment import count_complaint_cues
+from nlp.sentiment import count_complaint_cues, reports_resolution
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
@@ -54,16 +54,32 @@ def rule_flags(texts: list[str]) -> np.ndarray:
                      for t, s in zip(texts, spans, strict=True)])
 
 
-def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
-                   threshold: float, baselines: bool) -> list[Row]:
+def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEncoder
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Per text, the detector's highest sentence P(pain) (in its turn's context), and the
+    highest over the sentences the pipeline can quote: not those reporting the problem gone
+    (`nlp.sentiment.reports_resolution`, "No crashes now!")."""
+    scores = TextScores(model, texts, encoder)
+    weight = float(model.meta.get(CONTEXT_WEIGHT, 0.0))
+    kept = np.array([not reports_resolution(s) for s in scores.sentences])
+    return scores.at(weight), scores.at(weight, kept)
+
+
+def _detector_rows(name: str, split: str, test: list[PainExample],
+                   scores: tuple[np.ndarray, np.ndarray] | np.ndarray, threshold: float,
+                   baselines: bool) -> list[Row]:
+    """Rows of the detector (and, with `baselines`, the pipeline, VADER and the v1 rules);
+    `scores` as `shipped_scores` gives them, or the detector's alone."""
     y = [e.pain for e in test]
     texts = [e.text for e in test]
+    scores, quotable = scores if isinstance(scores, tuple) else (scores, scores)
     rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
                        note=f"threshold {threshold:.3f}")]
     if baselines:
-        # What the pipeline does: the detector, or a conversational complaint cue.
+        # What the pipeline does: the detector over the sentences it can quote, or a
+        # conversational complaint cue.
         cues = np.array([count_complaint_cues(t) > 0 for t in texts])
-        union = np.where(cues, np.maximum(scores, threshold), scores)
+        union = np.where(cues, np.maximum(quotable, threshold), quotable)
         rows.append(binary_row("detector + cues (pipeline)", name, split, y, union, threshold,
                                note="F1 as in turns.is_pain_point"))
         rows.append(binary_row("VADER baseline", name, split, y, vader_scores(texts), 0.05,
@@ -143,12 +159,12 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     rows: list[Row] = []
     for source in ("airline", "tweetsumm", "banking77"):
         test = select(data[source], "test")
-        scores = sentence_max_scores(detector, [e.text for e in test], encoder)
+        scores = shipped_scores(detector, [e.text for e in test], encoder)
         rows += _detector_rows(source, "held-out 20%", test, scores, threshold, baselines=True)
     rows += _cross_rows(data, detector, encoder)
     intent_tests = load_intent_tests(data_dir)
     for name, test in intent_tests.items():
-        scores = sentence_max_scores(detector, [e.text for e in test], encoder)
+        scores = shipped_scores(detector, [e.text for e in test], encoder)
         rows += _detector_rows(name, "never trained on (domain not in training)", test,
                                scores, threshold, baselines=True)
     rows += _category_rows(data, categoriser, encoder, intent_tests)

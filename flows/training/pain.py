@@ -120,18 +120,22 @@ class TextScores:
             for start, end in text_spans or [(0, len(text))]:
                 self.owners.append(i)
                 sentences.append(text[start:end])
+        self.sentences = sentences
         self.p_sentence = pain_scores(model, sentences, encoder)
         self._model, self._texts, self._encoder = model, texts, encoder
         self._context: np.ndarray | None = None
 
-    def at(self, weight: float) -> np.ndarray:
-        """Highest P(pain) over each text's sentences, read in context with `weight`."""
+    def at(self, weight: float, kept: np.ndarray | None = None) -> np.ndarray:
+        """Highest P(pain) over each text's sentences (those `kept`, when given: the others
+        count 0), read in context with `weight`."""
         p = self.p_sentence
         if weight > 0:
             if self._context is None:
                 self._context = turn_context(self._model, self.owners, self._texts,
                                              self._encoder)
             p = mix_turn_context(p, self._context, weight)
+        if kept is not None:
+            p = np.where(kept, p, 0.0)
         scores = np.zeros(len(self._texts))
         np.maximum.at(scores, np.asarray(self.owners), p)
         return scores
