@@ -3,10 +3,9 @@
 VADER scores words; service conversations also carry complaints with no negative word in them
 ("this is the third time I'm calling", "still waiting for my refund"). Each such cue pulls the
 score down, so the detector sees what a team lead would read as a complaint. Resolution cues
-("It's working now", "No crashes now!") are their mirror: stated as a fact in a turn with no
-complaint cue, the text is read whole and without those sentences, the better reading is
-lifted per sentence, since a negated problem word otherwise reads negative ("No crashes
-now!").
+("It's working now", "No crashes now!") are their mirror: in a turn with no complaint cue,
+the turn is read both whole and without the sentences stating them, and the better reading
+is lifted per such sentence, since a negated problem word otherwise reads negative.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ class SentimentConfig(BaseModel):
 
 _URL = re.compile(r"https?://\S+")
 _SENTENCE_ENDS = ".!?\n"
-_SENTENCE_END = re.compile(r"[.!?\n]")
+_SENTENCE_END = re.compile(f"[{re.escape(_SENTENCE_ENDS)}]")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 # A turn that opens with a bare "No," / "Nope." answers the agent's question ("Anything
 # else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.

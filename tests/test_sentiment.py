@@ -117,3 +117,18 @@ def test_sentiment_a_complaint_beside_a_resolution_still_reads_negative(text):
     """The text is also read without its resolution sentence, and the lift is small."""
     assert reports_resolution(text)
     assert score_sentiment(text) < 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    "It's working now", "No crashes now!", "hope it is fixed", "the issue has been resolved",
+    "but", "?", ".", "!", "\n", " ", "still not working", "Thanks", "all good now,", "x",
+]), max_size=12).map(" ".join))
+def test_sentiment_resolution_sentences_are_sorted_spans_inside_the_text(text):
+    from nlp.sentiment import resolution_sentences, without_resolution
+
+    spans = resolution_sentences(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:], strict=False))
+    assert len(without_resolution(text)) <= len(text)
+    assert -1.0 <= score_sentiment(text) <= 1.0
