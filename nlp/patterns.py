@@ -137,7 +137,7 @@ RESOLUTION_HEDGES_V1: list[str] = [
     r"|unless|told|said|supposed|thought|that|wish|need|want|get|should|will|would|may"
     r"|might)\b(?: \S+){0,3}\s*$",
 ]
-RESOLUTION_CONTRASTS_V1: list[str] = [r"\b(?:but|though|however|except|yet)\b"]
+RESOLUTION_CONTRASTS_V1: list[str] = [r"\b(?:but|though|however|except|yet|until|till)\b"]
 
 # Words that intensify a complaint; used for severity.
 SEVERITY_CUES_V1: list[str] = [

@@ -97,6 +97,7 @@ def test_sentiment_resolution_cue_is_found_and_lifts_the_score(text):
     "This was being looked into and it should be working now!",
     "and sort it out. All good now, but...",
     "You haven't fixed the problem and nobody called back.",
+    "I had no problems so far until today when my card got declined.",
     "Please get it fixed this week.",
 ])
 def test_sentiment_hedged_questioned_or_absent_resolution_is_no_cue(text):
