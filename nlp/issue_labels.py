@@ -374,8 +374,9 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
         inner_end.update(t.i for t in chunk if t.i != chunk.root.i)
     phrases = []
     for i, first in enumerate(tokens):
-        if i in inner_start or not (first.pos_ in _CONTENT_POS or _negation_start(tokens, i)):
-            continue
+        if (i in inner_start or first.lower_.startswith(_CLITIC)
+                or not (first.pos_ in _CONTENT_POS or _negation_start(tokens, i))):
+            continue  # a stray "n't" starts nothing, whatever the parser made of it
         words: list[str] = []
         for token in tokens[i:i + MAX_LABEL_WORDS]:
             if (token.is_punct or token.is_space or token.like_num
@@ -389,9 +390,12 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
             if word in words:
                 break
             words.append(word)
-            if token.pos_ in _CONTENT_POS and token.i not in inner_end:
+            if token.pos_ in _CONTENT_POS and token.i not in inner_end and word != "not":
                 phrases.append((doc[i:token.i + 1].text.lower(), list(words)))
     return phrases
+
+
+_CLITIC = ("n'", "n’")  # how "n't" / "n’t" begins
 
 
 def _negation_start(tokens: list, i: int) -> bool:
@@ -404,9 +408,10 @@ def _negation_start(tokens: list, i: int) -> bool:
 
 
 def _clitic_host(tokens: list, i: int) -> bool:
-    """Whether `tokens[i]` carries a following "n't" ("wo" in "won't", "is" in "isn't")."""
-    return (not _is_negation(tokens[i]) and i + 1 < len(tokens)
-            and _is_clitic_negation(tokens[i + 1]))
+    """Whether `tokens[i]` carries a following "n't" ("wo" in "won't", "is" in "isn't"); a
+    stray "n't" is no host, even when the parser gives it no negation label ("n't n't")."""
+    return (not _is_negation(tokens[i]) and not tokens[i].lower_.startswith(_CLITIC)
+            and i + 1 < len(tokens) and _is_clitic_negation(tokens[i + 1]))
 
 
 def _in_placeholder(tokens: list, i: int) -> bool:
@@ -420,7 +425,7 @@ def _is_negation(token) -> bool:
 
 
 def _is_clitic_negation(token) -> bool:
-    return _is_negation(token) and token.lower_.startswith(("n'", "n’"))
+    return _is_negation(token) and token.lower_.startswith(_CLITIC)
 
 
 def make_reducer(pca_dims: int, n_docs: int, seed: int) -> PCA | FunctionTransformer:

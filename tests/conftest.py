@@ -6,8 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from flows.runtime import configure_runtime
+
+# Property tests explore at random locally; in CI (`.ci/run` sets CI=1) they draw the same
+# examples on every run, so a red CI is a real, reproducible failure.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 configure_runtime(Path(__file__).resolve().parent.parent / ".prefect")
 os.environ.setdefault("CALLINSIGHT_EMBEDDER", "hashing")  # fast tests; MiniLM is marked slow

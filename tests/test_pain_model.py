@@ -258,3 +258,20 @@ def test_pain_model_a_resolution_is_no_pain_point_whatever_the_model_says(text, 
     found = detect_pain_points_batch(turns, model=eager, category_model=categoriser,
                                      encoder=encoder)
     assert found[0] == [] and len(found[1]) == 1
+
+
+def test_pain_model_rule_prior_settles_a_close_category_call():
+    from nlp.pain_points import PainPointConfig, categorise_with_prior
+    from nlp.textmodel import FeatureConfig, LinearTextModel
+
+    words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
+    # A categoriser that leans a little to billing whatever the text says.
+    close = LinearTextModel(("billing", "delivery", "refund"),
+                            np.zeros((3, words.n_hash), dtype=np.float32),
+                            np.array([0.2, 0.0, 0.0]), words, {})
+    texts = ["I still want my refund", "where is it"]
+    assert categorise_with_prior(texts, close, None, PainPointConfig(rule_prior=0.0)) == [
+        "billing", "billing"]
+    # The rules read "refund" in the first; the second has no rule category and keeps billing.
+    assert categorise_with_prior(texts, close, None) == ["refund", "billing"]
+    assert categorise_with_prior([], close, None) == []

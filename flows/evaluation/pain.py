@@ -32,7 +32,12 @@ from flows.training.pain_data import (
     select,
     sentence_spans,
 )
-from nlp.pain_points import CONTEXT_WEIGHT, categorise, detect_pain_points
+from nlp.pain_points import (
+    CONTEXT_WEIGHT,
+    categorise,
+    categorise_with_prior,
+    detect_pain_points,
+)
 from nlp.sentiment import count_complaint_cues, reports_resolution
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
@@ -139,8 +144,7 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
     for dataset, split, examples in sets:
         test = [e for e in examples if e.pain and e.category]
         texts, y = [e.text for e in test], [e.category for e in test]
-        proba = categoriser.predict_proba(texts, encoder)
-        predicted = [categoriser.classes[j] for j in proba.argmax(axis=1)]
+        predicted = categorise_with_prior(texts, categoriser, encoder)  # as the pipeline
         rules = [categorise(t) or "other" for t in texts]
         rows += [multiclass_row("pain categoriser", dataset, split, y, predicted,
                                 note=category_note(y, predicted)),
