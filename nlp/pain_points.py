@@ -20,6 +20,7 @@ from nlp.schema import PainPoint
 from nlp.sentiment import (
     SentimentConfig,
     count_complaint_cues,
+    count_resolution_cues,
     reports_resolution,
     score_sentiment,
 )
@@ -146,17 +147,20 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     # are then its sentences that pass on their own, or that best one when none does (the
     # context decides whether, not which: it does not turn a painful turn's every sentence
     # into a quote).
-    # A sentence that reports the problem gone ("No crashes now!", "It's working now") is no
-    # pain point, however its negated problem words read to the detector.
-    resolved = [reports_resolution(s, cfg.sentiment) for s in sentences]
+    # Conversational complaint cues ("still haven't received", "third time") stay pain even
+    # where the airline-trained detector is unsure: measured +0.003 / +0.005 macro-F1 on
+    # held-out airline / TweetSumm (callinsight eval, "detector + cues" rows). A sentence
+    # that reports the problem gone ("No crashes now!", "It's working now"; no complaint cue,
+    # as `reports_resolution`) is no pain point, however its negated problem words read to
+    # the detector. Each sentence's complaint cues are counted once for both.
+    complaints = [count_complaint_cues(s, cfg.sentiment) > 0 for s in sentences]
+    cued = [cfg.cue_union and c for c in complaints]
+    resolved = [not c and count_resolution_cues(s, cfg.sentiment) > 0
+                for s, c in zip(sentences, complaints, strict=True)]
     best: dict[int, int] = {}
     for i, (t, _, _) in enumerate(units):
         if not resolved[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
             best[t] = i
-    # Conversational complaint cues ("still haven't received", "third time") stay pain even
-    # where the airline-trained detector is unsure: measured +0.003 / +0.005 macro-F1 on
-    # held-out airline / TweetSumm (callinsight eval, "detector + cues" rows).
-    cued = [cfg.cue_union and count_complaint_cues(s, cfg.sentiment) > 0 for s in sentences]
     painful = [i for i, (t, _, _) in enumerate(units)
                if cued[i] or (not resolved[i] and p_pain[best[t]] >= threshold
                               and (alone[i] >= threshold or i == best[t]))]

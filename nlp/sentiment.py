@@ -98,11 +98,13 @@ def reports_resolution(text: str, cfg: SentimentConfig = SentimentConfig()) -> b
     return count_resolution_cues(text, cfg) > 0 and not count_complaint_cues(text, cfg)
 
 
-def without_resolution(text: str, cfg: SentimentConfig = SentimentConfig()) -> str:
-    """`text` without its resolution sentences: what is left to read for sentiment ("Problem
-    was fixed 30mins ago. Flight is as is delayed!" -> "Flight is as is delayed!")."""
+def without_resolution(text: str, cfg: SentimentConfig = SentimentConfig(),
+                       spans: list[tuple[int, int]] | None = None) -> str:
+    """`text` without its resolution sentences (`spans`, when the caller has them): what is
+    left to read for sentiment ("Problem was fixed 30mins ago. Flight is as is delayed!" ->
+    "Flight is as is delayed!")."""
     kept, pos = [], 0
-    for start, end in sorted(resolution_sentences(text, cfg)):
+    for start, end in sorted(resolution_sentences(text, cfg) if spans is None else spans):
         kept.append(text[pos:start])
         pos = end
     kept.append(text[pos:])
@@ -117,9 +119,9 @@ def read_with_cues(texts: list[str], cfg: SentimentConfig, resolution_weight: fl
     Flight is delayed!" stays a complaint."""
     out = []
     for text in texts:
-        n = count_resolution_cues(text, cfg) if resolution_weight else 0
-        resolved = bool(n) and not count_complaint_cues(text, cfg)
-        out.append((without_resolution(text, cfg), n) if resolved else ("", 0))
+        spans = resolution_sentences(text, cfg) if resolution_weight else []
+        resolved = bool(spans) and not count_complaint_cues(text, cfg)
+        out.append((without_resolution(text, cfg, spans), len(spans)) if resolved else ("", 0))
     return out
 
 

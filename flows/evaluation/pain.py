@@ -70,14 +70,15 @@ def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEn
     return scores.at(weight), scores.at(weight, kept)
 
 
-def _detector_rows(name: str, split: str, test: list[PainExample],
-                   scores: tuple[np.ndarray, np.ndarray] | np.ndarray, threshold: float,
-                   baselines: bool) -> list[Row]:
+def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
+                   threshold: float, baselines: bool, quotable: np.ndarray | None = None
+                   ) -> list[Row]:
     """Rows of the detector (and, with `baselines`, the pipeline, VADER and the v1 rules);
-    `scores` as `shipped_scores` gives them, or the detector's alone."""
+    `quotable`: the scores over the sentences the pipeline can quote (`shipped_scores`),
+    `scores` when not given."""
     y = [e.pain for e in test]
     texts = [e.text for e in test]
-    scores, quotable = scores if isinstance(scores, tuple) else (scores, scores)
+    quotable = scores if quotable is None else quotable
     rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
                        note=f"threshold {threshold:.3f}")]
     if baselines:
@@ -163,13 +164,14 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     rows: list[Row] = []
     for source in ("airline", "tweetsumm", "banking77"):
         test = select(data[source], "test")
-        scores = shipped_scores(detector, [e.text for e in test], encoder)
-        rows += _detector_rows(source, "held-out 20%", test, scores, threshold, baselines=True)
+        scores, quotable = shipped_scores(detector, [e.text for e in test], encoder)
+        rows += _detector_rows(source, "held-out 20%", test, scores, threshold, baselines=True,
+                               quotable=quotable)
     rows += _cross_rows(data, detector, encoder)
     intent_tests = load_intent_tests(data_dir)
     for name, test in intent_tests.items():
-        scores = shipped_scores(detector, [e.text for e in test], encoder)
+        scores, quotable = shipped_scores(detector, [e.text for e in test], encoder)
         rows += _detector_rows(name, "never trained on (domain not in training)", test,
-                               scores, threshold, baselines=True)
+                               scores, threshold, baselines=True, quotable=quotable)
     rows += _category_rows(data, categoriser, encoder, intent_tests)
     return rows
