@@ -41,6 +41,7 @@ class SentimentConfig(BaseModel):
 
 
 _URL = re.compile(r"https?://\S+")
+# Kept apart from textmodel.regex_sentences, which reads "solved..all clear.." as one sentence.
 _SENTENCE_ENDS = ".!?\n"
 _SENTENCE_END = re.compile(f"[{re.escape(_SENTENCE_ENDS)}]")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
