@@ -95,6 +95,18 @@ def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.nd
     return rows
 
 
+def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
+                  sets: list[tuple[str, str, list[PainExample]]]) -> list[Row]:
+    """The shipped detector's rows, with the baselines, per (dataset, split, test examples)."""
+    threshold = float(detector.meta["threshold"])
+    rows = []
+    for name, split, test in sets:
+        scores, quotable = shipped_scores(detector, [e.text for e in test], encoder)
+        rows += _detector_rows(name, split, test, scores, threshold, baselines=True,
+                               quotable=quotable)
+    return rows
+
+
 def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
                 encoder: SentenceEncoder) -> list[Row]:
     """Fresh models trained on one source only, tested on the other's held-out part."""
@@ -160,18 +172,11 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     detector = load_text_model(models_dir / "pain-detector")
     categoriser = load_text_model(models_dir / "pain-category")
     data = load_all(data_dir)
-    threshold = float(detector.meta["threshold"])
-    rows: list[Row] = []
-    for source in ("airline", "tweetsumm", "banking77"):
-        test = select(data[source], "test")
-        scores, quotable = shipped_scores(detector, [e.text for e in test], encoder)
-        rows += _detector_rows(source, "held-out 20%", test, scores, threshold, baselines=True,
-                               quotable=quotable)
-    rows += _cross_rows(data, detector, encoder)
     intent_tests = load_intent_tests(data_dir)
-    for name, test in intent_tests.items():
-        scores, quotable = shipped_scores(detector, [e.text for e in test], encoder)
-        rows += _detector_rows(name, "never trained on (domain not in training)", test,
-                               scores, threshold, baselines=True, quotable=quotable)
-    rows += _category_rows(data, categoriser, encoder, intent_tests)
-    return rows
+    held_out = [(source, "held-out 20%", select(data[source], "test"))
+                for source in ("airline", "tweetsumm", "banking77")]
+    unseen = [(name, "never trained on (domain not in training)", test)
+              for name, test in intent_tests.items()]
+    return (_shipped_rows(detector, encoder, held_out) + _cross_rows(data, detector, encoder)
+            + _shipped_rows(detector, encoder, unseen)
+            + _category_rows(data, categoriser, encoder, intent_tests))
