@@ -13,11 +13,12 @@ evaluated on.
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from flows.training.splits import hash_prefix
 
 EPITOME_DIR = "epitome_empathy_reddit"
 FILES = {"er": "emotional-reactions-reddit.csv", "ip": "interpretations-reddit.csv",
@@ -80,8 +81,7 @@ def load_epitome(data_dir: Path) -> list[EmpathyPair]:
 
 def bucket(key: str, salt: str = "") -> float:
     """A stable pseudo-random number in [0, 1) for `key` (same on every machine)."""
-    digest = hashlib.sha256(f"{salt}{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return hash_prefix(key, salt, "", "sha256") / 2**64
 
 
 def split_pairs(pairs: list[EmpathyPair], test_fraction: float = 0.2, salt: str = "epitome"

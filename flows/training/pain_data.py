@@ -32,7 +32,6 @@ dialogue has sentences on both sides.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.training.splits import hash_prefix
 from nlp.pain_points import categorise
 from nlp.pipeline import build_nlp, split_sentences
 from nlp.sentiment import count_complaint_cues
@@ -148,7 +148,7 @@ class PainExample:
 
 
 def _bucket(key: str, salt: str) -> int:
-    return int(hashlib.sha1(f"{salt}:{key}".encode()).hexdigest()[:8], 16) % 100
+    return hash_prefix(key, salt, ":", "sha1", n_bytes=4) % 100
 
 
 def split_of(group_id: str) -> str:

@@ -15,6 +15,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.training.splits import hash_prefix
+
 NEG, NEU, POS = "neg", "neu", "pos"
 CLASSES = (NEG, NEU, POS)
 _SPACES = re.compile(r"\s+")
@@ -32,8 +34,7 @@ class Example:
 
 def hash_fraction(key: str, salt: str = "") -> float:
     """A stable number in [0, 1) for `key` (same on every machine and Python run)."""
-    digest = hashlib.sha1(f"{salt}|{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return hash_prefix(key, salt, "|", "sha1") / 2**64
 
 
 def split_examples(examples: list[Example], test_fraction: float = 0.2, salt: str = "test"
