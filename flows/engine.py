@@ -6,7 +6,7 @@ Loading the pipelines costs about a second and the embedder a few; a long-lived 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -48,9 +48,24 @@ ARTEFACTS = {
 }
 
 
+#: Language -> the artefacts that replace the default ones for calls in that language (a
+#: detector without one falls back to the v1 rules, not to the English model: see README).
+LANGUAGE_ARTEFACTS = {
+    "de": {"sentiment": "sentiment-de", "pain": "pain-detector-de"},
+}
+
+
 def load_detectors(models_dir: Path = MODELS_DIR) -> Detectors:
-    """Load every trained detector found under `models_dir` (and the encoder they need)."""
-    found = {field: load_text_model(models_dir / folder) for field, folder in ARTEFACTS.items()
+    """Load every trained detector found under `models_dir` (and the encoder they need),
+    with the detectors of each language in `LANGUAGE_ARTEFACTS` that has artefacts there."""
+    by_language = {language: _load(models_dir, folders)
+                   for language, folders in LANGUAGE_ARTEFACTS.items()
+                   if any((models_dir / f / "model.json").exists() for f in folders.values())}
+    return replace(_load(models_dir, ARTEFACTS), by_language=by_language)
+
+
+def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
+    found = {field: load_text_model(models_dir / folder) for field, folder in folders.items()
              if (models_dir / folder / "model.json").exists()}
     needs_encoder = any(m.features.use_embedding for m in found.values())
     encoder = load_static_encoder() if needs_encoder else None

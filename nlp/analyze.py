@@ -24,6 +24,15 @@ _NOISE = re.compile(r"https?://\S+|(?<!\w)@\w+")
 _SPACES = re.compile(r"\s+")
 
 
+class LanguageRules(BaseModel):
+    """The rule sets (`nlp.patterns` names) that replace the English ones for a language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pain_patterns: str  # names the category of a pain point
+    empathy_markers: str  # apology, acknowledgement, ownership, reassurance spans
+
+
 class AnalysisConfig(BaseModel):
     """All analysis tunables, with defaults that work."""
 
@@ -39,6 +48,14 @@ class AnalysisConfig(BaseModel):
     # A customer turn of at most this many words goes into the issue statement whole: a short
     # message is one request, and its pain sentence alone can drop what is asked.
     statement_turn_words: int = 40
+    # Language -> the rule sets for calls in that language: no categoriser and no empathy
+    # model is trained for them, and the English rules read German as "other" and as 0.
+    language_rules: dict[str, LanguageRules] = {"de": LanguageRules(
+        pain_patterns="pain_patterns.de.v1", empathy_markers="empathy_markers.de.v1")}
+
+
+def _customer_text(turns: tuple[Turn, ...]) -> str:
+    return " ".join(t.text for t in turns if t.speaker == CUSTOMER and t.text.strip())
 
 
 def clean_statement(text: str) -> str:
@@ -65,16 +82,36 @@ class CallAnalyzer:
         self.detectors = detectors
 
     def analyze(self, transcripts: list[Transcript]) -> list[CallAnalysis]:
-        """Analyse a batch of calls; one CallAnalysis per transcript, in order."""
-        turns = [(t.call_id, turn) for t in transcripts for turn in t.turns]
-        results = self._analyze_turns(turns)
-        by_call: dict[str, list[TurnAnalysis]] = {}
-        for (call_id, _), result in zip(turns, results, strict=True):
-            by_call.setdefault(call_id, []).append(result)
-        return [self._analyze_call(t, tuple(by_call.get(t.call_id, ()))) for t in transcripts]
+        """Analyse a batch of calls; one CallAnalysis per transcript, in order.
 
-    def _analyze_turns(self, turns: list[tuple[str, Turn]]) -> list[TurnAnalysis]:
-        d, cfg = self.detectors, self.cfg
+        Each call is scored by the detectors of its language (`Detectors.for_language`) and
+        the rule sets of its language (`language_rules`): the
+        language given, else the one its customer turns read as.
+        """
+        languages = [t.language or detect_language(_customer_text(t.turns))
+                     for t in transcripts]
+        routed = set(self.detectors.by_language) | set(self.cfg.language_rules)
+        groups: dict[str, list[int]] = {}  # "": every other language, the default detectors
+        for i, language in enumerate(languages):
+            groups.setdefault(language if language in routed else "", []).append(i)
+        by_call: dict[str, list[TurnAnalysis]] = {}
+        for key, members in groups.items():
+            turns = [(transcripts[i].call_id, turn) for i in members
+                     for turn in transcripts[i].turns]
+            results = self._analyze_turns(turns, self.detectors.for_language(key), key)
+            for (call_id, _), result in zip(turns, results, strict=True):
+                by_call.setdefault(call_id, []).append(result)
+        return [self._analyze_call(t, tuple(by_call.get(t.call_id, ())), language)
+                for t, language in zip(transcripts, languages, strict=True)]
+
+    def _analyze_turns(self, turns: list[tuple[str, Turn]], d: Detectors, language: str
+                       ) -> list[TurnAnalysis]:
+        cfg = self.cfg
+        pain_cfg, empathy_cfg = cfg.pain_points, cfg.empathy
+        if language in cfg.language_rules:
+            rules = cfg.language_rules[language]
+            pain_cfg = pain_cfg.model_copy(update={"patterns": rules.pain_patterns})
+            empathy_cfg = empathy_cfg.model_copy(update={"markers": rules.empathy_markers})
         sentiments = score_turn_sentiments([t.text for _, t in turns], cfg.sentiment,
                                            d.sentiment, d.encoder)
         customer = [i for i, (_, t) in enumerate(turns) if t.speaker == CUSTOMER]
@@ -84,8 +121,8 @@ class CallAnalyzer:
         pains = detect_pain_points_batch(
             [(turns[i][0], turns[i][1].index, turns[i][1].text, s)
              for i, s in zip(customer, spans, strict=True)],
-            cfg.pain_points, d.pain, d.pain_category, d.encoder)
-        empathy = score_agent_turns([turns[i][1].text for i in agent], cfg.empathy,
+            pain_cfg, d.pain, d.pain_category, d.encoder)
+        empathy = score_agent_turns([turns[i][1].text for i in agent], empathy_cfg,
                                     d.empathy, d.encoder)
         extra: dict[int, dict] = {}
         for i, s, p in zip(customer, spans, pains, strict=True):
@@ -98,19 +135,18 @@ class CallAnalyzer:
         return [TurnAnalysis(turn, sentiment, **extra.get(i, {}))
                 for i, ((_, turn), sentiment) in enumerate(zip(turns, sentiments, strict=True))]
 
-    def _analyze_call(self, transcript: Transcript, turns: tuple[TurnAnalysis, ...]
-                      ) -> CallAnalysis:
+    def _analyze_call(self, transcript: Transcript, turns: tuple[TurnAnalysis, ...],
+                      language: str) -> CallAnalysis:
         customer = [t for t in turns if t.turn.speaker == CUSTOMER and t.turn.text.strip()]
         start, end, trend = summarise_trajectory([t.sentiment for t in customer],
                                                  self.cfg.recovery)
         pains = tuple(p for t in turns for p in t.pain_points)
-        text = " ".join(t.turn.text for t in customer)
         return CallAnalysis(
             transcript=transcript, turns=turns, sentiment_start=start, sentiment_end=end,
             sentiment_trend=trend,
             recovery=detect_recovery(transcript.call_id, list(turns), self.cfg.recovery),
             issue_statement=self._issue_statement(customer, pains),
-            language=transcript.language or detect_language(text), pain_points=pains,
+            language=language, pain_points=pains,
         )
 
     def _issue_statement(self, customer: list[TurnAnalysis],

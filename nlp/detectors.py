@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 
 @dataclass(frozen=True)
 class Detectors:
-    """Trained detectors plus the sentence encoder their features need."""
+    """Trained detectors plus the sentence encoder their features need.
+
+    `by_language` holds the detectors of other languages (ISO 639-1 code -> Detectors): a
+    call in one of them is scored by those, any other call by these.
+    """
 
     encoder: SentenceEncoder | None = None
     sentiment: LinearTextModel | None = None
     pain: LinearTextModel | None = None
     pain_category: LinearTextModel | None = None
     empathy: LinearTextModel | None = None
+    by_language: Mapping[str, Detectors] = field(default_factory=dict)
+
+    def for_language(self, language: str) -> Detectors:
+        """The detectors that score a call in `language`."""
+        return self.by_language.get(language, self)

@@ -87,6 +87,62 @@ PAIN_PATTERNS_V1: dict[str, list[str]] = {
     ],
 }
 
+# German category cues for the same taxonomy, in the same order of precedence; used for
+# calls in German (`AnalysisConfig.language_rules`), which no categoriser is trained for.
+# Compound nouns are matched inside words ("Zugverspätung", "Kundenservice").
+PAIN_PATTERNS_DE_V1: dict[str, list[str]] = {
+    "cancellation": [
+        r"\bk[üu]ndig\w*", r"\bk[üu]ndung\w*", r"\banbieter ?wechs\w*", r"\bwechsle\b",
+        r"\bnie wieder\b", r"\bzur konkurrenz\b", r"\bvertrag (?:auf)?l[öo]s\w*",
+    ],
+    "refund": [r"erstatt\w*", r"\bgeld zur[üu]ck\b", r"entsch[äa]digung\w*", r"\bgutschrift\w*"],
+    "repeat_contact": [
+        r"\b(?:zum )?(?:zweiten|dritten|vierten|x-ten|\d+\.) mal\b", r"\bschon wieder\b",
+        r"\bimmer noch\b", r"\bnach wie vor\b", r"\bwieder(?:holt|um)\b",
+        r"\bschon (?:mehrfach|mehrmals|oft)\b",
+    ],
+    "billing": [
+        r"rechnung\w*", r"\babbuch\w*", r"\babgebucht\b", r"geb[üu]hr\w*", r"\bpreis\w*",
+        r"\bteuer\w*", r"\bkosten\w*", r"\bbezahlt\b", r"\bzahlung\w*", r"\blastschrift\w*",
+        r"\bmahnung\w*", r"\bberechnet\b",
+    ],
+    "delivery": [
+        r"liefer\w*", r"\bpaket\w*", r"\bsendung\w*", r"\bversand\w*", r"gep[äa]ck\w*",
+        r"\bkoffer\w*", r"\bzugestellt\b", r"\bnicht angekommen\b",
+    ],
+    "waiting": [
+        r"versp[äa]t\w*", r"\bwarte\w*", r"\bgewartet\b", r"\bwarteschleife\w*",
+        r"\b(?:stunden|tage|wochen|minuten) (?:lang|sp[äa]ter)\b", r"\bkeine antwort\b",
+        r"\bniemand (?:meldet|antwortet|geht ran)", r"\bzu sp[äa]t\b",
+    ],
+    "account_access": [
+        r"\bpasswort\w*", r"\bkennwort\w*", r"\banmeld\w*", r"\beinlogg\w*", r"\blogin\b",
+        r"\b(?:konto|account|zugang|karte|sim)\w* (?:\w+ )?gesperrt\b", r"\bzugangsdaten\b",
+        r"\bpin\b", r"\bnicht (?:mehr )?einloggen\b",
+    ],
+    "defect_outage": [
+        r"\bausf[äa]ll\w*", r"\bausgefallen\b", r"st[öo]rung\w*", r"\bkaputt\w*", r"\bdefekt\w*",
+        r"\bfunktionier\w* (?:nicht|kaum|gar nicht)", r"\bgeht (?:nicht|gar nichts)\b",
+        r"\bfehler\w*", r"st[üu]rz\w*", r"\w*schaden\b", r"\bbesch[äa]digt\w*",
+        r"\bentf[äa]ll\w*", r"\bstehen ?geblieben\b", r"\bkein (?:netz|empfang|internet"
+        r"|wlan|signal)\b", r"\blangsam\w*", r"\bpanne\w*", r"\bklimaanlage\w*", r"\bfällt aus\b",
+    ],
+    "agent_conduct": [
+        r"\bunfreundlich\w*", r"\bunh[öo]flich\w*", r"\bfrech\w*", r"\binkompetent\w*",
+        r"\bahnungslos\w*", r"kundenservice", r"kundendienst", r"\bhotline\b",
+        r"\bmitarbeiter\w* (?:war|waren|ist|sind|hat|haben|sagt)", r"\baufgelegt\b",
+    ],
+    "transfer_escalation": [
+        r"\bweiterverbunden\b", r"\bweitergeleitet\b", r"\bweiterverbind\w*",
+        r"\bvorgesetzte\w*", r"\bbeschwerde\w*", r"\beskal\w*",
+    ],
+    "policy_process": [
+        r"\brichtlinie\w*", r"\bnicht erlaubt\b", r"\bformular\w*", r"\bbedingungen\b",
+        r"\bvorschrift\w*", r"\bbuchung\w*", r"\bumbuch\w*", r"\bsitzplatz\w*",
+        r"\breservier\w*", r"\bb[üu]rokrati\w*",
+    ],
+}
+
 # Conversational complaint cues: negative in a service conversation even without a
 # negative word ("this is the third time I'm calling"). Each hit lowers sentiment.
 COMPLAINT_CUES_V1: list[str] = [
@@ -172,6 +228,34 @@ EMPATHY_MARKERS_V1: dict[str, list[str]] = {
         r"\bsort (?:this|it) out\b", r"\bget (?:this|it) (?:sorted|fixed|resolved)\b",
     ],
 }
+# The same marker kinds in German, for calls in German (`AnalysisConfig.language_rules`);
+# written from German service phrasing, not validated on labelled German data (none here).
+EMPATHY_MARKERS_DE_V1: dict[str, list[str]] = {
+    "apology": [
+        r"\b(?:es )?tut (?:mir|uns) (?:sehr |wirklich |aufrichtig |echt |so )?leid\b",
+        r"\bentschuldig\w*", r"\bbedauer\w*", r"\bverzeihung\b", r"\bsorry\b",
+    ],
+    "acknowledgement": [
+        r"\b(?:ich|wir) (?:kann |können )?(?:das |ihren ärger |ihre (?:frustration|verärgerung) )?"
+        r"(?:gut |sehr gut |voll(?:kommen)? |absolut )?(?:verstehen|nachvollziehen)\b",
+        r"\b(?:ich|wir) verstehe?n?\b", r"\b(?:verständlich|nachvollziehbar)\b",
+        r"\bärgerlich\b", r"\bfrustrier\w*", r"\bunannehmlichkeit\w*",
+        r"\bdanke(?:n)? (?:ihnen )?(?:für (?:ihre geduld|ihr verständnis|den hinweis|ihre "
+        r"nachricht)|, dass sie sich (?:gemeldet|an uns gewandt))",
+    ],
+    "ownership": [
+        r"\bich kümmere mich\b", r"\bwir kümmern uns\b", r"\bich werde\b", r"\bwir werden\b",
+        r"\blassen sie mich\b", r"\bich (?:schaue|prüfe|kläre|sehe) (?:mir )?(?:das|nach)\b",
+        r"\bich (?:habe|hab) (?:das |es |ihren fall )?(?:weitergeleitet|eskaliert|veranlasst"
+        r"|erledigt|gutgeschrieben|storniert)", r"\bpersönlich\b", r"\bumgehend\b",
+        r"\bgerne? (?:helfe|prüfe|schaue|kümmere)\b",
+    ],
+    "reassurance": [
+        r"\bkeine sorge\b", r"\bseien sie (?:versichert|unbesorgt)\b",
+        r"\bwir finden (?:eine|gemeinsam eine) lösung\b", r"\bdas bekommen wir (?:hin|gelöst)\b",
+        r"\bwir sind für sie da\b", r"\bdas (?:bringen|kriegen) wir in ordnung\b",
+    ],
+}
 EMPATHY_WEIGHTS_V1: dict[str, float] = {
     "apology": 0.6,  # a bare "sorry" alone stays below recovery's empathy bar (0.5)
     "acknowledgement": 0.8,
@@ -181,12 +265,14 @@ EMPATHY_WEIGHTS_V1: dict[str, float] = {
 
 _REGISTRY: dict[str, object] = {
     "pain_patterns.v1": PAIN_PATTERNS_V1,
+    "pain_patterns.de.v1": PAIN_PATTERNS_DE_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,
     "resolution_cues.v1": RESOLUTION_CUES_V1,
     "resolution_hedges.v1": RESOLUTION_HEDGES_V1,
     "resolution_contrasts.v1": RESOLUTION_CONTRASTS_V1,
     "empathy_markers.v1": EMPATHY_MARKERS_V1,
+    "empathy_markers.de.v1": EMPATHY_MARKERS_DE_V1,
     "empathy_weights.v1": EMPATHY_WEIGHTS_V1,
 }
 
