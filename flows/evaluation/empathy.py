@@ -21,10 +21,12 @@ from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
+    SCORE_MAP,
     empathy_from_probabilities,
     mixed_probabilities,
     score_agent_turns,
     score_column,
+    score_probabilities,
 )
 
 log = logging.getLogger(__name__)
@@ -52,18 +54,22 @@ def score_baselines(texts: list[str]) -> dict[str, tuple[list[float], float]]:
 
 
 def score_trained(texts: list[str], folder: Path) -> dict[str, tuple[list[float], float]]:
-    """The shipped trained score, the bare score-head probability and each mechanism head
+    """The shipped trained score, its probability before the markers, the score head alone
+    (the score until v4) and each mechanism head
     (`turns.empathy_reaction` / `empathy_interpretation`): name -> (scores, threshold)."""
     model = load_text_model(folder)
     encoder = load_static_encoder() if model.features.use_embedding else None
     threshold = float(model.meta["threshold"])
     mixed = mixed_probabilities(model, texts, encoder)  # scored once, read twice
     found = empathy_from_probabilities(texts, mixed, model)
-    proba = mixed[:, score_column(model)]
     scorers = {
         "empathy model + markers (shipped)": ([f.score for f in found], threshold),
-        "empathy model probability only": (proba.tolist(), threshold),
+        "empathy model probability only": (score_probabilities(mixed, model).tolist(),
+                                           threshold),
     }
+    if SCORE_MAP in model.meta:  # the score head alone: the score until v4
+        scorers["score head (the v4 score, no markers)"] = (
+            mixed[:, score_column(model)].tolist(), threshold)
     heads = model.meta.get("mechanism_heads", {})
     if heads:
         scorers["reaction head (empathy_reaction)"] = (

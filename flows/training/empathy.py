@@ -47,9 +47,11 @@ from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
     SCORE_HEAD,
+    SCORE_MAP,
     EmpathyConfig,
     combine_empathy,
     find_empathy_markers,
+    map_score,
 )
 from nlp.textmodel import (
     FeatureConfig,
@@ -161,6 +163,19 @@ def mechanism_heads(pairs: list[EmpathyPair], mixed: dict[str, np.ndarray]
     return report
 
 
+def score_map(mixed: dict[str, np.ndarray], head_proba: np.ndarray, knots: int = 101
+              ) -> dict[str, list[float]]:
+    """The monotone map from the noisy-or of the two mechanism columns onto the score head's
+    scale (`nlp.empathy.score_probabilities`): their quantiles at `knots` evenly spaced
+    levels, all out of fold, so on EPITOME the mapped score is distributed as the head was."""
+    reaction, interpretation = mixed[REACTION_HEAD], mixed[INTERPRETATION_HEAD]
+    levels = np.linspace(0.0, 1.0, knots)
+    x = np.quantile(1.0 - (1.0 - reaction) * (1.0 - interpretation), levels)
+    y = np.quantile(head_proba, levels)
+    return {"x": [round(float(v), 6) for v in np.maximum.accumulate(x)],
+            "y": [round(float(v), 6) for v in np.maximum.accumulate(y)]}
+
+
 def fit_heads(pairs: list[EmpathyPair], features: FeatureConfig, c: float,
               encoder: SentenceEncoder) -> dict[str, LinearTextModel]:
     """Every response head, then every sentence head, fitted on all of `pairs`."""
@@ -180,11 +195,19 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     name, c, proba, grid = select_model(train_pairs, encoder)
     features = CANDIDATES[name]
     weights, mix_grids, mixed = choose_mixes(train_pairs, features, c, encoder)
-    threshold, cv_f1 = choose_threshold(train_pairs, proba)  # the score has no mix
-    log.info("chosen %s C=%s, sentence weights %s; threshold %.2f (CV macro-F1 %.4f)",
-             name, c, weights, threshold, cv_f1)
+    knots = score_map(mixed, proba)
+    mapped = map_score(1.0 - (1.0 - mixed[REACTION_HEAD]) * (1.0 - mixed[INTERPRETATION_HEAD]),
+                       knots)
+    threshold, cv_f1 = choose_threshold(train_pairs, mapped)
+    y = [p.label for p in train_pairs]
+    cv_auc = {"score head": round(float(roc_auc_score(y, proba)), 4),
+              "mapped noisy-or": round(float(roc_auc_score(y, mapped)), 4)}
+    log.info("chosen %s C=%s, sentence weights %s; threshold %.2f (CV macro-F1 %.4f); CV "
+             "ROC-AUC %s", name, c, weights, threshold, cv_f1, cv_auc)
     meta = {
-        "name": "empathy", "version": 4, "data": "EPITOME Reddit (Sharma et al. 2020)",
+        "name": "empathy", "version": 5, "data": "EPITOME Reddit (Sharma et al. 2020)",
+        SCORE_MAP: knots, "score": "noisy-or of the reaction and interpretation columns, "
+        "mapped onto the score head's out-of-fold quantiles", "score_cv_roc_auc": cv_auc,
         "label": "emotional_reactions >= 1 OR interpretations >= 1 (response text only)",
         "heads": {head: label for head, (_, label) in HEADS.items()} | {
             t.name: t.label for t in SENTENCE_TARGETS.values()},
