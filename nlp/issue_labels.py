@@ -33,6 +33,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.metrics import calinski_harabasz_score
 from sklearn.preprocessing import FunctionTransformer
 
+from nlp.language import KEYWORD_LANGUAGES, detect_language, keyword_text
 from nlp.redact import PLACEHOLDERS
 
 if TYPE_CHECKING:
@@ -277,9 +278,14 @@ def fit_new_clusters(
     if (labels == OUTLIER).all():
         logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))
         return []
-    tokens = keyword_tokens(docs)
+    # Keywords of statements in another supported language (German) come from their words
+    # folded to ASCII, without that language's stop words; English statements are unchanged.
+    languages = [detect_language(d) for d in docs]
+    keyword_docs = [keyword_text(d, lang) for d, lang in zip(docs, languages, strict=True)]
+    tokens = keyword_tokens(keyword_docs)
     if len(set().union(*tokens)) >= 2:
-        topics, words = _run_bertopic(docs, embeddings, FixedLabels(labels), n_keywords)
+        topics, words = _run_bertopic(keyword_docs, embeddings, FixedLabels(labels),
+                                      n_keywords)
     else:  # c-TF-IDF needs two words to weigh ("ok thanks", "12345", "ok refund" fail)
         logger.info("under two keywords among %d new statements: no c-TF-IDF", len(docs))
         topics = labels
@@ -289,10 +295,15 @@ def fit_new_clusters(
     for t in sorted(set(topics.tolist()) - {OUTLIER}):
         members = np.flatnonzero(topics == t)
         central = _central_docs(docs, embeddings, members, n=8)
+        # Phrases come from an English parse: a cluster of mostly other-language statements
+        # is named by its keywords.
+        english = 2 * sum(languages[i] not in KEYWORD_LANGUAGES for i in members) > len(members)
         if not words[t]:  # no keyword to rank phrases by: the most central statement
             label = _short(central[0]) if central else ""
+        elif phrase_nlp is not None and english:
+            label = label_with_phrases(phrase_nlp, central, words[t])
         else:
-            label = label_with_phrases(phrase_nlp, central, words[t]) if phrase_nlp else ""
+            label = ""
         clusters.append(NewCluster(tuple(members.tolist()), tuple(words[t]),
                                    label or make_label(words[t])))
     return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))

@@ -7,11 +7,13 @@ no download. Calls shorter than a handful of words default to `default`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from importlib import import_module
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_WORD_CORE = re.compile(r"^\W+|\W+$")  # punctuation around a word
 
 
 @cache
@@ -31,3 +33,36 @@ def detect_language(text: str, default: str = "en", min_words: int = 4) -> str:
         if hits > best_hits:
             best, best_hits = lang, hits
     return best
+
+
+#: German letters spelled out, as Germans write them without the keyboard ("Gebühr" ->
+#: "gebuehr"), before any other accent is dropped.
+_GERMAN_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
+                                  "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+#: Chat words that name no issue, per language, beyond spaCy's stop words.
+_FILLERS = {"de": frozenset({"hallo", "danke", "bitte", "rt", "mal", "eigentlich", "echt",
+                             "leider", "wirklich", "gerade", "heute", "gestern", "morgen"})}
+
+
+def fold_to_ascii(text: str) -> str:
+    """`text` in ASCII letters: German umlauts and ß spelled out, other accents dropped
+    ("Gebühr für Café" -> "Gebuehr fuer Cafe")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_GERMAN_SPELLING))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+#: Languages whose statements get their own keyword treatment (`keyword_text`).
+KEYWORD_LANGUAGES = ("de",)
+
+
+def keyword_text(text: str, language: str) -> str:
+    """What keyword extraction should read of a statement in `language`: for one of
+    `KEYWORD_LANGUAGES`, its words folded to ASCII, without that language's stop words and
+    chat fillers; any other statement as it is. (Keyword extraction keeps only ASCII letters,
+    which would cut "kündigen" to "kndigen", and its stop words are English.)"""
+    if language not in KEYWORD_LANGUAGES:
+        return text
+    drop = {fold_to_ascii(w).lower() for w in _stop_words(language)} | _FILLERS.get(
+        language, frozenset())
+    words = fold_to_ascii(text).split()
+    return " ".join(w for w in words if _WORD_CORE.sub("", w).lower() not in drop)

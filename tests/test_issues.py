@@ -509,3 +509,18 @@ def test_issues_graph_choice_counts_the_rows_the_linkage_left_out():
     linkage = np.concatenate([halves, np.full(len(noise), -1)])
     assert calinski_harabasz(rows, linkage) > calinski_harabasz(rows, graph)
     np.testing.assert_array_equal(choose_clustering(rows, linkage, graph), graph)
+
+
+def test_issue_keywords_of_german_statements_are_folded_without_stop_words(label_nlp) -> None:
+    docs = ([f"Ich möchte meinen Vertrag kündigen, die Gebühr ist viel zu teuer {n}"
+             for n in range(4)]
+            + [f"Der Zug hatte schon wieder Verspätung und ich habe den Anschluss verpasst {n}"
+               for n in range(4)])
+    clusters = fit_new_clusters(docs, HashingEmbedder().encode(docs), distance_threshold=0.85,
+                                min_cluster_size=3, pca_dims=0, n_keywords=10, seed=0,
+                                phrase_nlp=label_nlp)
+    words = {w for c in clusters for k in c.keywords for w in k.split()}
+    assert len(clusters) == 2 and {"kuendigen", "gebuehr", "verspaetung"} <= words
+    assert not words & {"ich", "die", "der", "und", "meinen", "kndigen"}
+    # named by keywords, not by phrases of an English parse
+    assert all(set(c.label.replace(" · ", " ").split()) <= words for c in clusters)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from nlp.language import detect_language
+from nlp.language import detect_language, fold_to_ascii, keyword_text
 
 
 @pytest.mark.parametrize(("text", "lang"), [
@@ -26,3 +28,25 @@ def test_language_min_words_is_the_fallback_threshold():
     text = "das ist nicht gut"
     assert detect_language(text, default="xx", min_words=5) == "xx"
     assert detect_language(text, default="xx", min_words=4) == "de"
+
+
+def test_language_fold_to_ascii_spells_out_german_letters():
+    assert fold_to_ascii("Gebühr für Café, Straße, ÄRGER") == "Gebuehr fuer Cafe, Strasse, AeRGER"
+
+
+def test_language_keyword_text_drops_german_stop_words_and_leaves_english_alone():
+    german = "Ich möchte meinen Vertrag kündigen, die Gebühr ist viel zu teuer!"
+    assert keyword_text(german, "de") == "Vertrag kuendigen, Gebuehr teuer!"
+    english = "I want to cancel, the fee for the café is too high"
+    assert keyword_text(english, "en") is english
+    assert keyword_text(english, "fr") is english  # no keyword treatment for French
+
+
+@given(st.text(max_size=200))
+def test_language_keyword_text_only_drops_whole_folded_words(text):
+    assert set(keyword_text(text, "de").split()) <= set(fold_to_ascii(text).split())
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüßéèçñÄÖÜ .,!?'", max_size=200))
+def test_language_keyword_text_of_latin_text_is_ascii(text):
+    assert keyword_text(text, "de").isascii()
