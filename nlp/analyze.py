@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from nlp.detectors import Detectors
 from nlp.empathy import EmpathyConfig, score_agent_turns
-from nlp.language import detect_language
+from nlp.language import detect_language, primary_language
 from nlp.pain_points import PainPointConfig, detect_pain_points_batch
 from nlp.pipeline import PipelineConfig, build_nlp, split_sentences
 from nlp.recovery import RecoveryConfig, detect_recovery, summarise_trajectory
@@ -85,11 +85,11 @@ class CallAnalyzer:
         """Analyse a batch of calls; one CallAnalysis per transcript, in order.
 
         Each call is scored by the detectors of its language (`Detectors.for_language`) and
-        the rule sets of its language (`language_rules`): the
-        language given, else the one its customer turns read as.
+        the rule sets of its language (`language_rules`): the language given (its primary
+        subtag, "de-CH" -> "de"), else the one its customer turns read as.
         """
-        languages = [t.language or detect_language(_customer_text(t.turns))
-                     for t in transcripts]
+        languages = [primary_language(t.language) if t.language
+                     else detect_language(_customer_text(t.turns)) for t in transcripts]
         routed = set(self.detectors.by_language) | set(self.cfg.language_rules)
         groups: dict[str, list[int]] = {}  # "": every other language, the default detectors
         for i, language in enumerate(languages):

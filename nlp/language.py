@@ -35,6 +35,11 @@ def detect_language(text: str, default: str = "en", min_words: int = 4) -> str:
     return best
 
 
+def primary_language(code: str) -> str:
+    """The ISO 639-1 part of a language tag: "de-DE", "DE_ch", "de" -> "de"."""
+    return re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
+
+
 #: German letters spelled out, as Germans write them without the keyboard ("Gebühr" ->
 #: "gebuehr"), before any other accent is dropped.
 _GERMAN_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",

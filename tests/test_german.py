@@ -137,3 +137,11 @@ def test_german_agent_turn_gets_german_empathy_markers(shipped):
     (english,) = shipped.analyze([Transcript("e", (Turn(0, CUSTOMER, GERMAN),
                                                    Turn(1, AGENT, agent)), language="en")])
     assert english.turns[1].empathy_markers == ()  # the English markers do not read German
+
+
+@pytest.mark.parametrize("tag", ["de", "DE", "de-DE", "de_CH", " de-AT "])
+def test_german_language_tag_is_read_by_its_primary_subtag(tag):
+    detectors = Detectors(by_language={"de": Detectors(sentiment=constant_sentiment("neg"))})
+    (call,) = CallAnalyzer(nlp=NLP, detectors=detectors).analyze(
+        [one_turn("c", "Could you tell me how I change my address please?", language=tag)])
+    assert call.language == "de" and call.turns[0].sentiment < -0.9
