@@ -156,7 +156,8 @@ def score_probabilities(proba: np.ndarray, model: LinearTextModel) -> np.ndarray
     interpretation columns, 1 - (1 - r)(1 - i) (a turn is empathetic when it shows either
     mechanism), read through that monotone map onto the score head's scale, so a score
     means on EPITOME what the head's probability meant (same quantiles out of fold). It ranks
-    EPITOME better than the head (5-fold CV ROC-AUC on ER or IP 0.838 -> 0.865). Without
+    EPITOME better than the head (5-fold CV ROC-AUC on ER or IP, before the markers, 0.836
+    -> 0.865). Without
     the map: the score head's column.
     """
     knots = model.meta.get(SCORE_MAP)

@@ -67,7 +67,12 @@ def keyword_text(text: str, language: str) -> str:
     which would cut "kündigen" to "kndigen", and its stop words are English.)"""
     if language not in KEYWORD_LANGUAGES:
         return text
-    drop = {fold_to_ascii(w).lower() for w in _stop_words(language)} | _FILLERS.get(
-        language, frozenset())
+    drop = _keyword_stop_words(language)
     words = fold_to_ascii(text).split()
     return " ".join(w for w in words if _WORD_CORE.sub("", w).lower() not in drop)
+
+
+@cache
+def _keyword_stop_words(language: str) -> frozenset[str]:
+    return frozenset({fold_to_ascii(w).lower() for w in _stop_words(language)}
+                     | _FILLERS.get(language, frozenset()))
