@@ -50,3 +50,11 @@ def test_language_keyword_text_only_drops_whole_folded_words(text):
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüßéèçñÄÖÜ .,!?'", max_size=200))
 def test_language_keyword_text_of_latin_text_is_ascii(text):
     assert keyword_text(text, "de").isascii()
+
+
+@pytest.mark.parametrize("text", [
+    "@VirginAmerica adds Austin-Dallas Love Field route. http://t.co/XWJoL55FLH",
+    "@JetBlue Offering Special Fares to @GoPureGrenada http://t.co/MBcEhCSZX3 &amp; more",
+])
+def test_language_urls_handles_and_entities_are_not_words(text):
+    assert detect_language(text) == "en"

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 
 from flows.evaluation.spread import subsample_scores
 from flows.evaluation.through_pipeline import score, write_calls
+from flows.evaluation.through_run import score_epitome, score_texts
 from nlp.embeddings import HashingEmbedder
 
 
@@ -42,3 +43,34 @@ def test_spread_scores_seeded_subsamples_of_a_set():
     assert first == subsample_scores(texts, gold, HashingEmbedder(), 0.85, 3, 0.75)
     assert first["samples"] == 3 and first["issues"] >= 1
     assert 0.0 <= first["NMI"] <= 1.0 and first["NMI_sd"] >= 0.0
+
+
+def _write(out, table: str, columns: dict) -> None:
+    part = out / table / "run_date=2026-11-27"
+    part.mkdir(parents=True)
+    pq.write_table(pa.table(columns), part / "part-0.parquet")
+
+
+def test_through_run_scores_empathy_columns_of_agent_turns(tmp_path):
+    gold = {f"ep-{i}": {"ER or IP": i % 2, "ER": i % 2, "IP": int(i == 1)} for i in range(4)}
+    _write(tmp_path, "turns", {
+        "call_id": [c for c in gold for _ in (0, 1)],
+        "speaker": ["customer", "agent"] * 4,
+        "empathy_score": [None, 0.1, None, 0.9, None, 0.2, None, 0.8],
+        "empathy_reaction": [None, 0.1, None, 0.9, None, 0.2, None, 0.8],
+        "empathy_interpretation": [None, 0.5, None, 0.6, None, 0.5, None, 0.4]})
+    result = score_epitome(tmp_path, gold)
+    assert result["calls"] == 4
+    assert result["empathy_score AUC ER or IP"] == 1.0
+    assert result["empathy_interpretation AUC IP"] == 1.0
+
+
+def test_through_run_scores_pain_from_calls_and_sentiment_from_turns(tmp_path):
+    gold = {"a": {"pain": 1, "sentiment": "neg"}, "b": {"pain": 0, "sentiment": "pos"},
+            "c": {"pain": 0, "sentiment": None}}
+    _write(tmp_path, "calls", {"call_id": ["a", "b", "c"], "pain_point_count": [2, 0, 1],
+                               "language": ["de", "de", "en"]})
+    _write(tmp_path, "turns", {"call_id": ["a", "b", "c"], "sentiment": [-0.5, 0.4, 0.0]})
+    result = score_texts(tmp_path, gold)
+    assert result["calls"] == 3 and result["languages"] == {"de": 2, "en": 1}
+    assert result["sentiment AUC neg"] == 1.0 and result["pain macro-F1"] < 1.0

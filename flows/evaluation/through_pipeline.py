@@ -66,6 +66,13 @@ def score(output: Path, gold: dict[str, str]) -> dict[str, float]:
     }
 
 
+def run_callinsight(source: Path, output: Path) -> None:
+    """`callinsight run` on the calls under `source`, as a scheduler would start it."""
+    cli = Path(sys.executable).with_name("callinsight")
+    subprocess.run([str(cli), "run", "--input", str(source), "--output", str(output),
+                    "--date", RUN_DATE], check=True, capture_output=True)
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Build the calls, run the flow once on them, print and return the scores."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -78,9 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         source, output = Path(tmp, "in"), Path(tmp, "out")
         source.mkdir()
         gold = write_calls(args.data, args.n, source / "calls.jsonl", args.set, args.seed)
-        cli = Path(sys.executable).with_name("callinsight")
-        subprocess.run([str(cli), "run", "--input", str(source), "--output", str(output),
-                        "--date", RUN_DATE], check=True, capture_output=True)
+        run_callinsight(source, output)
         scores = score(output, gold)
     print(json.dumps(scores))
     return scores

@@ -1,0 +1,135 @@
+"""Detectors measured through `callinsight run` itself, on held-out labelled texts.
+
+`callinsight eval` scores each model on its own; this sends held-out texts as calls through
+the whole nightly flow (validation, language detection and routing, detection, writing) and
+scores what the Parquet tables say, as an independent evaluation reading only the tables
+would:
+
+* `epitome`: each held-out EPITOME pair as a call (seeker post = customer turn, response =
+  agent turn); ROC-AUC of `turns.empathy_score`, `empathy_reaction` and
+  `empathy_interpretation` against ER or IP >= 1, ER >= 1 and IP >= 1.
+* `airline` / `germeval`: each held-out text as a one-turn call, no language given (airline:
+  the tweets that both the pain and the sentiment split hold out); pain =
+  `calls.pain_point_count` > 0 (macro-F1), and `turns.sentiment` read at +-0.05 (3-class
+  macro-F1; ROC-AUC of negative against the rest).
+
+Run: .venv/bin/python -m flows.evaluation.through_run --set epitome|airline|germeval
+(about 1 min each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow.dataset as ds
+from sklearn.metrics import f1_score, roc_auc_score
+
+from flows.evaluation.run import DEFAULT_DATA
+from flows.evaluation.sentiment import label_scores
+from flows.evaluation.through_pipeline import RUN_DATE, run_callinsight
+from flows.training.empathy_data import load_epitome, split_pairs
+from flows.training.german import load_german, part
+from flows.training.pain_data import load_airline, select
+from flows.training.sentiment_data import load_splits
+
+SETS = ("epitome", "airline", "germeval")
+
+
+def _call(call_id: str, *turns: tuple[str, str]) -> str:
+    return json.dumps({"call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z",
+                       "turns": [{"speaker": who, "text": text} for who, text in turns]})
+
+
+def _table(output: Path, name: str, columns: list[str]) -> dict[str, list]:
+    table = ds.dataset(output / name, partitioning="hive").to_table(columns=columns)
+    return {c: table.column(c).to_pylist() for c in columns}
+
+
+def epitome_calls(data_dir: Path) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """Held-out EPITOME pairs as calls, and each call's three labels."""
+    _, held_out = split_pairs(load_epitome(data_dir))
+    lines, gold = [], {}
+    for i, pair in enumerate(held_out):
+        lines.append(_call(f"ep-{i}", ("customer", pair.seeker), ("agent", pair.response)))
+        gold[f"ep-{i}"] = {"ER or IP": pair.label, "ER": int(pair.er >= 1),
+                           "IP": int(pair.ip >= 1)}
+    return lines, gold
+
+
+def score_epitome(output: Path, gold: dict[str, dict[str, int]]) -> dict[str, float]:
+    """ROC-AUC of each written empathy column on each label (agent turns)."""
+    turns = _table(output, "turns", ["call_id", "speaker", "empathy_score", "empathy_reaction",
+                                      "empathy_interpretation"])
+    rows = [i for i, who in enumerate(turns["speaker"]) if who == "agent"]
+    out = {"calls": len(rows)}
+    for label in ("ER or IP", "ER", "IP"):
+        y = [gold[turns["call_id"][i]][label] for i in rows]
+        for column in ("empathy_score", "empathy_reaction", "empathy_interpretation"):
+            out[f"{column} AUC {label}"] = round(float(roc_auc_score(
+                y, [turns[column][i] for i in rows])), 3)
+    return out
+
+
+def text_calls(name: str, data_dir: Path) -> tuple[list[str], dict[str, dict]]:
+    """Held-out airline tweets or German texts as one-turn calls, with pain and sentiment."""
+    if name == "airline":  # held out by both the pain and the sentiment split
+        _, sentiment_test = load_splits(data_dir, ("airline",))["airline"]
+        sentiment = {" ".join(e.text.split()): e.label for e in sentiment_test}
+        examples = [(e.text, e.pain, sentiment[" ".join(e.text.split())])
+                    for e in select(load_airline(data_dir), "test")
+                    if " ".join(e.text.split()) in sentiment]
+    else:
+        pain, labels = part(load_german(data_dir), "test")
+        by_text = {e.text: e.label for e in labels}
+        examples = [(e.text, e.pain, by_text.get(e.text)) for e in pain
+                    if e.source == "germeval"]
+    lines = [_call(f"{name}-{i}", ("customer", text)) for i, (text, _, _) in enumerate(examples)]
+    gold = {f"{name}-{i}": {"pain": pain, "sentiment": label}
+            for i, (_, pain, label) in enumerate(examples)}
+    return lines, gold
+
+
+def score_texts(output: Path, gold: dict[str, dict]) -> dict[str, float]:
+    """Pain macro-F1 from `calls`, sentiment 3-class macro-F1 and AUC from `turns`."""
+    calls = _table(output, "calls", ["call_id", "pain_point_count", "language"])
+    y = [gold[c]["pain"] for c in calls["call_id"]]
+    flags = [int(n > 0) for n in calls["pain_point_count"]]
+    turns = _table(output, "turns", ["call_id", "sentiment"])
+    labelled = [(gold[c]["sentiment"], s) for c, s in zip(turns["call_id"], turns["sentiment"],
+                                                          strict=True) if gold[c]["sentiment"]]
+    truth, scores = [t for t, _ in labelled], np.array([s for _, s in labelled])
+    languages = calls["language"]
+    return {
+        "calls": len(y), "pain macro-F1": round(float(f1_score(y, flags, average="macro")), 3),
+        "sentiment macro-F1": round(float(f1_score(truth, label_scores(scores),
+                                                   average="macro")), 3),
+        "sentiment AUC neg": round(float(roc_auc_score([t == "neg" for t in truth], -scores)),
+                                   3),
+        "languages": {lang: languages.count(lang) for lang in sorted(set(languages))},
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    """Build the calls, run the flow once on them, print and return the scores."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=SETS, default="epitome")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args(argv)
+    lines, gold = (epitome_calls(args.data) if args.set == "epitome"
+                   else text_calls(args.set, args.data))
+    with tempfile.TemporaryDirectory() as tmp:
+        source, output = Path(tmp, "in"), Path(tmp, "out")
+        source.mkdir()
+        (source / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        run_callinsight(source, output)
+        scores = (score_epitome if args.set == "epitome" else score_texts)(output, gold)
+    print(json.dumps(scores))
+    return scores
+
+
+if __name__ == "__main__":
+    main()
