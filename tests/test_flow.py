@@ -195,3 +195,23 @@ def test_flow_default_engine_clusters_with_minilm_and_labels(tmp_path: Path, sam
                           for column in ("mean_reaction", "mean_interpretation"))
     summary = next((tmp_path / "summaries" / f"run_date={NIGHT1}").glob("*.md")).read_text()
     assert "| interpretation |" in summary
+
+
+def test_flow_scores_german_calls_with_the_german_detectors(tmp_path: Path, prefect_server):
+    """Real German feedback through the nightly flow: read as German, German pain points
+    with German category rules, issue keywords folded to ASCII, every contract column."""
+    slice_dir = Path(__file__).parent / "data" / "german_slice"
+    run_night(slice_dir, tmp_path, NIGHT1)
+    con = duckdb.connect()
+    calls = con.sql(f"select language, pain_point_count from read_parquet("
+                    f"'{tmp_path}/calls/**/*.parquet')").fetchall()
+    assert len(calls) == 30 and sum(lang == "de" for lang, _ in calls) >= 28
+    assert 10 <= sum(n > 0 for _, n in calls) <= 28
+    categories = {c for (c,) in con.sql(
+        f"select category from read_parquet('{tmp_path}/pain_points/**/*.parquet')").fetchall()}
+    assert categories - {"other"}  # the German rules name at least one category
+    for table, columns in REQUIRED.items():
+        assert set(columns) <= set(read_partition(tmp_path, table, NIGHT1).column_names)
+    keywords = con.sql(f"select keywords from read_parquet('{tmp_path}/issues/**/*.parquet')"
+                       ).fetchall()
+    assert all(w.isascii() for (words,) in keywords for w in words)
