@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from flows.engine import LANGUAGE_ARTEFACTS, load_detectors
-from flows.training.german import load_german, part
+from flows.training.german import TARGET_SOURCE, load_german, part, target_sentences
+from flows.training.pain_data import PainExample
 from nlp.analyze import CallAnalyzer
 from nlp.detectors import Detectors
 from nlp.pain_points import PainPointConfig, categorise
@@ -145,3 +146,12 @@ def test_german_language_tag_is_read_by_its_primary_subtag(tag):
     (call,) = CallAnalyzer(nlp=NLP, detectors=detectors).analyze(
         [one_turn("c", "Could you tell me how I change my address please?", language=tag)])
     assert call.language == "de" and call.turns[0].sentiment < -0.9
+
+
+def test_german_target_sentences_are_the_sentences_holding_a_negative_target():
+    text = "Heute war alles ruhig. Die Klimaanlage im ICE ist ausgefallen. Schönen Tag noch!"
+    negative = PainExample("germeval", "g1", text, 1)
+    neutral = PainExample("germeval", "g2", "Die Klimaanlage läuft. Alles gut.", 0)
+    out = target_sentences([negative, neutral], {"g1": ["Klimaanlage"], "g2": ["Klimaanlage"]})
+    assert [e.text for e in out] == ["Die Klimaanlage im ICE ist ausgefallen."]
+    assert out[0].pain == 1 and out[0].source == TARGET_SOURCE

@@ -7,6 +7,10 @@ these two instead (`flows.engine.LANGUAGE_ARTEFACTS`).
 Data (train parts only; one split for both models, `pain_data.split_of` on each text):
 * GermEval 2017 dev (Deutsche Bahn customer feedback, tweets and news; CC BY-NC 4.0):
   document sentiment -> the sentiment classes; negative -> pain, neutral/positive -> not.
+* The sentences of a negative GermEval text that hold a negative opinion's target (GermEval
+  marks them: "Zugausfälle zwischen Halle und Magdeburg"), as extra pain examples with a
+  weight chosen on validation (`target_sentences`): the text's label says only that one of
+  its sentences is pain, and the pipeline scores sentences.
 * Swisscom churn intent, German chatbot messages (CC BY-SA 3.0): churn=1 -> pain (as the
   English Swisscom messages for the English detector); churn=0 is not "no pain" and is left
   out.
@@ -24,18 +28,21 @@ import logging
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from flows.artefacts import MODELS_DIR, save_text_model
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.pain import (
     CONTEXT_WEIGHTS,
+    MIN_SENTENCE_CHARS,
+    SOURCE_WEIGHTS,
     TextScores,
     best_threshold,
     fit_detector,
     sentence_negatives,
 )
-from flows.training.pain_data import PainExample, select
+from flows.training.pain_data import PainExample, select, sentence_spans
 from flows.training.sentiment import fit_sentiment, validate
 from flows.training.sentiment_data import NEG, NEU, POS, Example
 from nlp.pain_points import CONTEXT_WEIGHT
@@ -62,6 +69,9 @@ CANDIDATES: dict[str, FeatureConfig] = {
                                 char_ngrams=True),
 }
 C_VALUES = (1.0, 4.0, 16.0)
+#: Source name of `target_sentences` and the weights tried for them on validation.
+TARGET_SOURCE = "germeval_target_sentence"
+TARGET_WEIGHTS = (0.0, 0.15, 0.3, 0.5, 1.0)
 
 
 #: GermEval aspect (before "#") -> taxonomy, for the category of a negative text (its
@@ -115,6 +125,34 @@ def load_german(data_dir: Path) -> list[tuple[PainExample, str | None]]:
     return list(out.values())
 
 
+def load_negative_targets(data_dir: Path) -> dict[str, list[str]]:
+    """GermEval group id -> the targets of its negative opinions, as written ("Zugausfälle")."""
+    root = ET.parse(data_dir / "germeval2017" / "fixed_dev-2017-09-15.xml").getroot()
+    out: dict[str, list[str]] = {}
+    for document in root.iter("Document"):
+        raw = document.findtext("text") or ""
+        spans = [" ".join(raw[int(o.get("from", 0)):int(o.get("to", 0))].split())
+                 for o in document.iter("Opinion")
+                 if o.get("polarity") == "negative" and o.get("target") != "NULL"]
+        out[f"germeval:{' '.join(raw.split()).lower()}"] = [t for t in spans if t]
+    return out
+
+
+def target_sentences(examples: list[PainExample], targets: dict[str, list[str]]
+                     ) -> list[PainExample]:
+    """Each sentence of a multi-sentence negative GermEval text that holds the target of a
+    negative opinion, as a pain example of source `TARGET_SOURCE`: the painful sentence, where
+    the text's label says only that one of its sentences is."""
+    negative = [e for e in examples if e.pain and targets.get(e.group_id)]
+    out = []
+    for e, spans in zip(negative, sentence_spans([e.text for e in negative]), strict=True):
+        if len(spans) > 1:
+            out += [replace(e, source=TARGET_SOURCE, text=e.text[a:b]) for a, b in spans
+                    if b - a >= MIN_SENTENCE_CHARS
+                    and any(t in e.text[a:b] for t in targets[e.group_id])]
+    return out
+
+
 def part(rows: list[tuple[PainExample, str | None]], name: str
          ) -> tuple[list[PainExample], list[Example]]:
     """One split part: its pain examples and, for those with one, its sentiment examples."""
@@ -160,6 +198,28 @@ def choose_detector(fit: list[PainExample], val: list[PainExample]
     return name, c, w, threshold, grid
 
 
+def choose_target_weight(fit: list[PainExample], val: list[PainExample],
+                         targets: dict[str, list[str]], features: FeatureConfig, c: float
+                         ) -> tuple[float, float, float, dict[str, float]]:
+    """(weight of the target sentences, context weight, threshold, every weight's best
+    validation macro-F1) for the chosen features and C."""
+    extra, y = sentence_negatives(fit), [e.pain for e in val]
+    sentences = target_sentences(fit, targets)
+    grid, best = {}, None
+    for weight in TARGET_WEIGHTS:
+        model = fit_detector(fit + sentences if weight else fit, None, features, c, extra=extra,
+                             source_weights={**SOURCE_WEIGHTS, TARGET_SOURCE: weight})
+        scores = TextScores(model, [e.text for e in val], None)
+        for w in CONTEXT_WEIGHTS:
+            threshold, f1 = best_threshold([(y, scores.at(w))])
+            if best is None or f1 > best[3]:
+                best = (weight, w, threshold, f1)
+            grid[str(weight)] = max(grid.get(str(weight), 0.0), round(f1, 4))
+        log.info("pain-detector-de target sentences at %.2f: validation macro-F1 %.4f", weight,
+                 grid[str(weight)])
+    return best[0], best[1], best[2], grid
+
+
 def train(data_dir: Path = DEFAULT_DATA, models_dir: Path = MODELS_DIR
           ) -> tuple[LinearTextModel, LinearTextModel]:
     """Select on validation, refit on the train part, write both artefacts."""
@@ -176,17 +236,27 @@ def train(data_dir: Path = DEFAULT_DATA, models_dir: Path = MODELS_DIR
         "n_train": len(train_sent), "validation_grid": s_grid})
     save_text_model(sentiment, models_dir / "sentiment-de")
 
-    d_name, d_c, weight, threshold, d_grid = choose_detector(fit_pain, val_pain)
-    detector = fit_detector(train_pain, None, CANDIDATES[d_name], d_c, meta=common | {
+    d_name, d_c, _, _, d_grid = choose_detector(fit_pain, val_pain)
+    targets = load_negative_targets(data_dir)
+    t_weight, weight, threshold, t_grid = choose_target_weight(
+        fit_pain, val_pain, targets, CANDIDATES[d_name], d_c)
+    sentences = target_sentences(train_pain, targets) if t_weight else []
+    detector = fit_detector(train_pain + sentences, None, CANDIDATES[d_name], d_c,
+                            extra=sentence_negatives(train_pain),
+                            source_weights={**SOURCE_WEIGHTS, TARGET_SOURCE: t_weight},
+                            meta=common | {
         "name": "pain-detector-de", "features_name": d_name, "C": d_c,
         "threshold": threshold, CONTEXT_WEIGHT: weight, "validation_grid": d_grid,
+        "target_sentence_weight": t_weight, "target_sentences": len(sentences),
+        "target_weight_grid": t_grid,
         "trained_on": {s: sum(e.source == s for e in train_pain)
                        for s in ("germeval", "swisscom_de")},
         "validation_scoring": "highest sentence P(pain) per text, as the eval"})
     save_text_model(detector, models_dir / "pain-detector-de")
-    log.info("sentiment-de: %s C=%g (validation %.4f); pain-detector-de: %s C=%g, context "
-             "%.1f, threshold %.3f (validation %.4f)", s_name, s_c, s_grid[f"{s_name} C={s_c:g}"],
-             d_name, d_c, weight, threshold, d_grid[f"{d_name} C={d_c:g}"])
+    log.info("sentiment-de: %s C=%g (validation %.4f); pain-detector-de: %s C=%g, target "
+             "sentences %.2f, context %.1f, threshold %.3f (validation %.4f)", s_name, s_c,
+             s_grid[f"{s_name} C={s_c:g}"], d_name, d_c, t_weight, weight, threshold,
+             t_grid[str(t_weight)])
     return sentiment, detector
 
 

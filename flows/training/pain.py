@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -78,14 +79,15 @@ def sentence_negatives(examples: list[PainExample]) -> list[PainExample]:
 
 def fit_detector(examples: list[PainExample], encoder: SentenceEncoder | None,
                  features: FeatureConfig, c: float, meta: dict | None = None,
-                 extra: list[PainExample] | None = None) -> LinearTextModel:
+                 extra: list[PainExample] | None = None,
+                 source_weights: Mapping[str, float] = SOURCE_WEIGHTS) -> LinearTextModel:
     """Fit the binary pain detector (classes '0', '1') on the texts + `sentence_negatives`
     (`extra`: those of `examples`, when the caller already has them), weighted per source
-    (`SOURCE_WEIGHTS`)."""
+    (`source_weights`, 1 for a source not in it)."""
     extra = sentence_negatives(examples) if extra is None else extra
     rows = examples + extra
-    weights = np.array([SOURCE_WEIGHTS.get(e.source, 1.0) for e in examples]
-                       + [SENTENCE_NEGATIVE_WEIGHT * SOURCE_WEIGHTS.get(e.source, 1.0)
+    weights = np.array([source_weights.get(e.source, 1.0) for e in examples]
+                       + [SENTENCE_NEGATIVE_WEIGHT * source_weights.get(e.source, 1.0)
                           for e in extra])
     return fit_text_model([e.text for e in rows], [str(e.pain) for e in rows], encoder,
                           features, c=c, meta=meta, sample_weight=weights)
