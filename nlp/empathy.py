@@ -163,9 +163,13 @@ def score_probabilities(proba: np.ndarray, model: LinearTextModel) -> np.ndarray
     knots = model.meta.get(SCORE_MAP)
     if not knots:
         return proba[:, score_column(model)]
-    reaction = proba[:, model.classes.index(REACTION_HEAD)]
-    interpretation = proba[:, model.classes.index(INTERPRETATION_HEAD)]
-    return map_score(1.0 - (1.0 - reaction) * (1.0 - interpretation), knots)
+    return map_score(either_mechanism(proba[:, model.classes.index(REACTION_HEAD)],
+                                      proba[:, model.classes.index(INTERPRETATION_HEAD)]), knots)
+
+
+def either_mechanism(reaction: np.ndarray, interpretation: np.ndarray) -> np.ndarray:
+    """P(either mechanism) as a noisy-or of the two columns: 1 - (1 - r)(1 - i)."""
+    return 1.0 - (1.0 - reaction) * (1.0 - interpretation)
 
 
 def map_score(values: np.ndarray, knots: dict[str, list[float]]) -> np.ndarray:

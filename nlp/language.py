@@ -29,13 +29,11 @@ def detect_language(text: str, default: str = "en", min_words: int = 4) -> str:
     words = [w.lower() for w in _WORD.findall(_NOT_WORDS.sub(" ", text))[:400]]
     if len(words) < min_words:
         return default
-    best, best_hits = default, 0
-    if default in LANGUAGES:
-        best_hits = sum(w in _stop_words(default) for w in words)
+    hits = {lang: sum(w in _stop_words(lang) for w in words) for lang in LANGUAGES}
+    best = default
     for lang in LANGUAGES:
-        hits = sum(w in _stop_words(lang) for w in words)
-        if hits > best_hits:
-            best, best_hits = lang, hits
+        if hits[lang] > hits.get(best, 0):
+            best = lang
     return best
 
 

@@ -44,11 +44,17 @@ def write_calls(data_dir: Path, n: int, out: Path, name: str = "banking77",
         for i, (text, intent) in enumerate(rows[:n]):
             call_id = f"{name}-{i}"
             gold[call_id] = intent
-            handle.write(json.dumps({
-                "call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z", "team": name,
-                "turns": [{"speaker": "customer", "text": text}],
-            }) + "\n")
+            handle.write(call_record(call_id, ("customer", text), team=name) + "\n")
     return gold
+
+
+def call_record(call_id: str, *turns: tuple[str, str], team: str | None = None) -> str:
+    """One input call as a JSON line: (speaker, text) turns, started on `RUN_DATE`."""
+    record = {"call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z"}
+    if team is not None:
+        record["team"] = team
+    return json.dumps(record | {"turns": [{"speaker": who, "text": text}
+                                          for who, text in turns]})
 
 
 def score(output: Path, gold: dict[str, str]) -> dict[str, float]:

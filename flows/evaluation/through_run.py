@@ -30,18 +30,13 @@ from sklearn.metrics import f1_score, roc_auc_score
 
 from flows.evaluation.run import DEFAULT_DATA
 from flows.evaluation.sentiment import label_scores
-from flows.evaluation.through_pipeline import RUN_DATE, run_callinsight
+from flows.evaluation.through_pipeline import call_record, run_callinsight
 from flows.training.empathy_data import load_epitome, split_pairs
 from flows.training.german import load_german, part
 from flows.training.pain_data import load_airline, select
 from flows.training.sentiment_data import load_splits
 
 SETS = ("epitome", "airline", "germeval")
-
-
-def _call(call_id: str, *turns: tuple[str, str]) -> str:
-    return json.dumps({"call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z",
-                       "turns": [{"speaker": who, "text": text} for who, text in turns]})
 
 
 def _table(output: Path, name: str, columns: list[str]) -> dict[str, list]:
@@ -54,7 +49,7 @@ def epitome_calls(data_dir: Path) -> tuple[list[str], dict[str, dict[str, int]]]
     _, held_out = split_pairs(load_epitome(data_dir))
     lines, gold = [], {}
     for i, pair in enumerate(held_out):
-        lines.append(_call(f"ep-{i}", ("customer", pair.seeker), ("agent", pair.response)))
+        lines.append(call_record(f"ep-{i}", ("customer", pair.seeker), ("agent", pair.response)))
         gold[f"ep-{i}"] = {"ER or IP": pair.label, "ER": int(pair.er >= 1),
                            "IP": int(pair.ip >= 1)}
     return lines, gold
@@ -87,7 +82,8 @@ def text_calls(name: str, data_dir: Path) -> tuple[list[str], dict[str, dict]]:
         by_text = {e.text: e.label for e in labels}
         examples = [(e.text, e.pain, by_text.get(e.text)) for e in pain
                     if e.source == "germeval"]
-    lines = [_call(f"{name}-{i}", ("customer", text)) for i, (text, _, _) in enumerate(examples)]
+    lines = [call_record(f"{name}-{i}", ("customer", text))
+             for i, (text, _, _) in enumerate(examples)]
     gold = {f"{name}-{i}": {"pain": pain, "sentiment": label}
             for i, (_, pain, label) in enumerate(examples)}
     return lines, gold

@@ -50,6 +50,7 @@ from nlp.empathy import (
     SCORE_MAP,
     EmpathyConfig,
     combine_empathy,
+    either_mechanism,
     find_empathy_markers,
     map_score,
 )
@@ -170,7 +171,7 @@ def score_map(mixed: dict[str, np.ndarray], head_proba: np.ndarray, knots: int =
     levels, all out of fold, so on EPITOME the mapped score is distributed as the head was."""
     reaction, interpretation = mixed[REACTION_HEAD], mixed[INTERPRETATION_HEAD]
     levels = np.linspace(0.0, 1.0, knots)
-    x = np.quantile(1.0 - (1.0 - reaction) * (1.0 - interpretation), levels)
+    x = np.quantile(either_mechanism(reaction, interpretation), levels)
     y = np.quantile(head_proba, levels)
     return {"x": [round(float(v), 6) for v in np.maximum.accumulate(x)],
             "y": [round(float(v), 6) for v in np.maximum.accumulate(y)]}
@@ -196,8 +197,7 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = OUT_DIR) -> Path:
     features = CANDIDATES[name]
     weights, mix_grids, mixed = choose_mixes(train_pairs, features, c, encoder)
     knots = score_map(mixed, proba)
-    mapped = map_score(1.0 - (1.0 - mixed[REACTION_HEAD]) * (1.0 - mixed[INTERPRETATION_HEAD]),
-                       knots)
+    mapped = map_score(either_mechanism(mixed[REACTION_HEAD], mixed[INTERPRETATION_HEAD]), knots)
     threshold, cv_f1 = choose_threshold(train_pairs, mapped)
     y = [p.label for p in train_pairs]
     cv_auc = {"score head": round(float(roc_auc_score(y, proba)), 4),

@@ -28,6 +28,7 @@ import logging
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,16 +103,24 @@ def _germeval_category(document: ET.Element) -> str:
     return Counter(aspects).most_common(1)[0][0] if aspects else "other"
 
 
+def _germeval_documents(data_dir: Path) -> Iterator[tuple[str, str, ET.Element]]:
+    """(group id, text as written, document element) of every GermEval text; the group is
+    the text with white space folded, lower case, so copies share one."""
+    root = ET.parse(data_dir / "germeval2017" / "fixed_dev-2017-09-15.xml").getroot()
+    for document in root.iter("Document"):
+        raw = document.findtext("text") or ""
+        yield f"germeval:{' '.join(raw.split()).lower()}", raw, document
+
+
 def load_german(data_dir: Path) -> list[tuple[PainExample, str | None]]:
     """Every German text as (pain example, sentiment class or None), deduplicated by text;
     a negative GermEval text carries its aspects' category."""
     out: dict[str, tuple[PainExample, str | None]] = {}
-    root = ET.parse(data_dir / "germeval2017" / "fixed_dev-2017-09-15.xml").getroot()
-    for document in root.iter("Document"):
-        text = " ".join((document.findtext("text") or "").split())
+    for group, raw, document in _germeval_documents(data_dir):
+        text = " ".join(raw.split())
         label = _SENTIMENTS.get(document.findtext("sentiment") or "")
         if text and label:
-            group, pain = f"germeval:{text.lower()}", int(label == NEG)
+            pain = int(label == NEG)
             out.setdefault(group, (PainExample("germeval", group, text, pain, _germeval_category(
                 document) if pain else None), label))
     path = data_dir / "swisscom_churn_intent" / "DE_chatbot.csv"
@@ -127,14 +136,12 @@ def load_german(data_dir: Path) -> list[tuple[PainExample, str | None]]:
 
 def load_negative_targets(data_dir: Path) -> dict[str, list[str]]:
     """GermEval group id -> the targets of its negative opinions, as written ("Zugausfälle")."""
-    root = ET.parse(data_dir / "germeval2017" / "fixed_dev-2017-09-15.xml").getroot()
     out: dict[str, list[str]] = {}
-    for document in root.iter("Document"):
-        raw = document.findtext("text") or ""
+    for group, raw, document in _germeval_documents(data_dir):
         spans = [" ".join(raw[int(o.get("from", 0)):int(o.get("to", 0))].split())
                  for o in document.iter("Opinion")
                  if o.get("polarity") == "negative" and o.get("target") != "NULL"]
-        out[f"germeval:{' '.join(raw.split()).lower()}"] = [t for t in spans if t]
+        out[group] = [t for t in spans if t]
     return out
 
 

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import math
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,19 +99,7 @@ def load_uss(data_dir: Path) -> list[Example]:
     return out
 
 
-def load_germeval(data_dir: Path) -> list[Example]:
-    """GermEval 2017 dev: German Deutsche Bahn feedback, document sentiment (CC BY-NC 4.0)."""
-    mapping = {"negative": NEG, "neutral": NEU, "positive": POS}
-    root = ET.parse(data_dir / "germeval2017" / "fixed_dev-2017-09-15.xml").getroot()
-    out = []
-    for doc in root.iter("Document"):
-        text, label = _norm(doc.findtext("text") or ""), doc.findtext("sentiment")
-        if text and label in mapping:
-            out.append(Example(text, mapping[label], "germeval", text.lower()))
-    return out
-
-
-LOADERS = {"airline": load_airline, "uss": load_uss, "germeval": load_germeval}
+LOADERS = {"airline": load_airline, "uss": load_uss}
 
 
 def load_splits(data_dir: Path, sources: tuple[str, ...] = ("airline", "uss")
