@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.pipeline import build_redaction_nlp
-from nlp.redact import EMAIL, Redactor, apply_spans, iban_valid, luhn_valid
+from nlp.redact import EMAIL, INTRODUCTION, Redactor, apply_spans, iban_valid, luhn_valid
 
 PATTERNS = Redactor()
 
@@ -113,6 +113,29 @@ def test_redact_person_name_with_ner(ner_redactor):
     assert out == "Hi [NAME], thanks for waiting"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # DSTC11 calls whose names the small English NER leaves in
+    ("hi my name is george hall and i want a quote",
+     "hi my name is [NAME] and i want a quote"),
+    ("Good morning, my name is Amanda, I want to cancel",
+     "Good morning, my name is [NAME], I want to cancel"),
+    ("My full name is registered as Issac Wagner. The policy",
+     "My full name is registered as [NAME]. The policy"),
+    ("for my daughter his name is Isabella Ortíz", "for my daughter his name is [NAME]"),
+    ("my son's name is Tom", "my son's name is [NAME]"),
+    ("MY NAME IS JOHN SMITH AND I", "MY NAME IS [NAME] AND I"),
+    ("Mein Name ist Hans Meier und ich", "Mein Name ist [NAME] und ich"),
+    ("ich heiße Anna.", "ich heiße [NAME]."),
+    # what follows describes the name, or is no person's name
+    ("my name is on the account", "my name is on the account"),
+    ("My name is wrong on my bill", "My name is wrong on my bill"),
+    ("I think the name is Renter's Insurance.", "I think the name is Renter's Insurance."),
+    ("Hello! My name is Amanda and I need", "Hello! My name is [NAME] and I need"),
+])
+def test_redact_self_introduced_names_without_ner(text, expected):
+    assert PATTERNS.redact(text) == expected
+
+
 def test_redact_many_keeps_order_and_combines_ner_with_patterns(ner_redactor):
     texts = ["no capitals here, mail a@b.co", "Hi Sarah Connor, call 555-123-4567", ""]
     assert ner_redactor.redact_many(texts) == [
@@ -141,8 +164,8 @@ def test_redact_overlapping_span_does_not_leak_email(text):
 def test_redact_never_raises_and_keeps_text_without_pii_characters(text):
     out = Redactor().redact(text)
     assert isinstance(out, str)
-    # No digit, '@' or sign-off mark: no pattern can fire, so nothing changes.
-    if not any(c.isdigit() or c in "@^-~*" for c in text):
+    # No digit, '@', sign-off mark or "my name is": no pattern can fire, nothing changes.
+    if not any(c.isdigit() or c in "@^-~*" for c in text) and not INTRODUCTION.search(text):
         assert out == text
 
 
