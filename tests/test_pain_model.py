@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.training import pain as pain_training
-from flows.training.pain import SOURCE_WEIGHTS, fit_detector, sentence_negatives
+from flows.training.pain import (
+    SOURCE_WEIGHTS,
+    category_examples,
+    fit_detector,
+    sentence_negatives,
+)
 from flows.training.pain_data import (
     AIRLINE_REASON_TO_CATEGORY,
     BANKING77_NOT_PAIN_INTENTS,
@@ -18,7 +25,12 @@ from flows.training.pain_data import (
     load_intent_tests,
     split_of,
 )
-from nlp.pain_points import detect_pain_points_batch, with_turn_context
+from nlp.pain_points import (
+    PainPointConfig,
+    categorise_with_prior,
+    detect_pain_points_batch,
+    with_turn_context,
+)
 from nlp.patterns import PAIN_CATEGORIES
 from nlp.pipeline import build_nlp, split_sentences
 from nlp.textmodel import FeatureConfig
@@ -91,6 +103,9 @@ def test_pain_model_offsets_slice_the_quote_in_a_batch(models):
 @pytest.mark.parametrize(("text", "category"), [
     ("I can't log in to my account, it says my password is wrong.", "account_access"),
     ("The app keeps crashing and nothing works.", "defect_outage"),
+    # read as account_access (0.81) before MultiDoGO's broken phones and software
+    ("My iPhone screen just cracked.", "defect_outage"),
+    ("I lost my card yesterday.", "account_access"),
     ("My flight was delayed 3 hours and nobody told us anything.", "waiting"),
     ("The flight attendant was rude to my kids.", "agent_conduct"),
 ])
@@ -150,14 +165,21 @@ def test_pain_model_banking77_maps_intents_and_keeps_copies_in_one_group(tmp_pat
     assert set(BANKING77_PAIN_CATEGORY.values()) <= {*PAIN_CATEGORIES, None}
 
 
-def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_path):
-    domain = tmp_path / "multidogo/paper_splits/splits_annotated_at_turn_level/finance"
-    domain.mkdir(parents=True)
-    (domain / "test.tsv").write_text(
+def write_multidogo(root: Path, domain: str, split: str, turns: list[tuple[str, str]]) -> None:
+    """One MultiDoGO turn-level split file of one conversation ("c"): (utterance, intent)."""
+    folder = root / "multidogo/paper_splits/splits_annotated_at_turn_level" / domain
+    folder.mkdir(parents=True)
+    rows = [f"c\t{i}\tu{i}\t{text}\t{' '.join('O' * len(text.split()))}\t{intent}"
+            for i, (text, intent) in enumerate(turns)]
+    (folder / f"{split}.tsv").write_text(
         "conversationId\tturnNumber\tutteranceId\tutterance\tslot-labels\tintent\n"
-        "c\t0\tu0\thi\tO\topeninggreeting\n"
-        "c\t1\tu1\ti lost my card\tO O O O\treportlostcard\n"
-        "c\t2\tu2\twhat is my balance\tO O O O\tcheckbalance\n", encoding="utf-8")
+        + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_path):
+    write_multidogo(tmp_path, "finance", "test", [("hi", "openinggreeting"),
+                                                  ("i lost my card", "reportlostcard"),
+                                                  ("what is my balance", "checkbalance")])
     dstc = tmp_path / "dstc11_natcs_intents/development"
     dstc.mkdir(parents=True)
     (dstc / "test-utterances.jsonl").write_text(
@@ -171,6 +193,22 @@ def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_
         ("i lost my card", 1, "account_access"), ("what is my balance", 0, None)]
     assert [(e.text, e.pain) for e in tests["dstc11 development intents"]] == [
         ("I crashed my car", 1), ("I need a quote", 0)]
+
+
+def test_pain_model_app_crash_is_a_defect_as_the_pipeline_decides(models):
+    # account_access 0.81 before MultiDoGO's train turns; now a close call (account_access
+    # 0.47, defect_outage 0.46) that the rule prior settles, as in the pipeline.
+    _, categoriser, encoder = models
+    assert categorise_with_prior(["The app crashes every time I open it."], categoriser,
+                                 encoder) == ["defect_outage"]
+
+
+def test_pain_model_category_examples_keep_multidogo_train_pain_turns_with_words(tmp_path):
+    write_multidogo(tmp_path, "insurance", "train", [
+        ("my iphone screen cracked", "reportbrokenphone"), ("ok", "reportbrokenphone"),
+        ("what is my balance", "checkbalance")])
+    assert [(e.text, e.category, e.group_id) for e in category_examples(tmp_path)] == [
+        ("my iphone screen cracked", "defect_outage", "multidogo:insurance:c")]
 
 
 def test_pain_model_examples_and_their_sentence_negatives_weigh_by_source(monkeypatch):
@@ -261,7 +299,6 @@ def test_pain_model_a_resolution_is_no_pain_point_whatever_the_model_says(text, 
 
 
 def test_pain_model_rule_prior_settles_a_close_category_call():
-    from nlp.pain_points import PainPointConfig, categorise_with_prior
     from nlp.textmodel import FeatureConfig, LinearTextModel
 
     words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))

@@ -21,8 +21,11 @@ Three sources, each turned into `PainExample`s with a stable id and a determinis
   "request_refund", left out). It teaches the factual complaints without negative words
   that tweets rarely show ("I was charged twice").
 
-Two more intent sets are mapped the same way for evaluation only (`load_intent_tests`):
-MultiDoGO's test turns and DSTC11's development turns, domains no model here trains on.
+Two more intent sets are mapped the same way for evaluation (`load_intent_tests`):
+MultiDoGO's test turns and DSTC11's development turns, domains the detector never trains on.
+The categoriser also learns from MultiDoGO's *train* turns of pain intents
+(`load_multidogo(..., "train")`): broken phones and software, lost cards, disputed charges,
+closed accounts, the device and app defects that no other source names.
 
 Splits: `split_of(group_id)` hashes an id with SHA-1: 80 % train, 20 % test; inside train,
 `is_validation` carves 20 % for model selection. TweetSumm splits by conversation, so no
@@ -219,20 +222,27 @@ def _mapped(source: str, rows: list[tuple[str, str, str]],
             for key, text, intent in rows if intent in pain or intent in not_pain]
 
 
-def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
-    """Evaluation-only pain labels from intents of domains no model trains on: MultiDoGO
-    test turns (six domains) and DSTC11 development turns (insurance calls)."""
+def load_multidogo(data_dir: Path, split: str) -> list[PainExample]:
+    """MultiDoGO turns of one paper split (`train`, `dev`, `test`; six domains) whose intent
+    `MULTIDOGO_INTENTS` maps, grouped by conversation."""
     turns = []
     folder = data_dir / "multidogo" / "paper_splits" / "splits_annotated_at_turn_level"
-    for path in sorted(folder.glob("*/test.tsv")):
+    for path in sorted(folder.glob(f"*/{split}.tsv")):
         with path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                turns.append((str(len(turns)), row["utterance"], (row["intent"] or "").strip()))
+                turns.append((f"{path.parent.name}:{row['conversationId']}", row["utterance"],
+                              (row["intent"] or "").strip()))
+    return _mapped("multidogo", turns, MULTIDOGO_INTENTS)
+
+
+def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
+    """Pain labels from intents of domains the detector never trains on: MultiDoGO test
+    turns (six domains) and DSTC11 development turns (insurance calls)."""
     dstc = data_dir / "dstc11_natcs_intents" / "development" / "test-utterances.jsonl"
     with dstc.open(encoding="utf-8") as f:
         utterances = [json.loads(line) for line in f if line.strip()]
     return {
-        "multidogo test intents": _mapped("multidogo", turns, MULTIDOGO_INTENTS),
+        "multidogo test intents": load_multidogo(data_dir, "test"),
         "dstc11 development intents": _mapped(
             "dstc11", [(str(i), u["utterance"], u["intent"]) for i, u in enumerate(utterances)],
             DSTC11_INTENTS),
