@@ -36,6 +36,14 @@ def load_text_model(folder: Path) -> LinearTextModel:
 
 
 @cache
+def load_given_names(folder: Path = MODELS_DIR / "first-names") -> frozenset[str]:
+    """The lower-case given names that confirm NER names in German texts
+    (`nlp.redact.Redactor`; built by `flows.training.first_names`)."""
+    text = (folder / "first_names.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line)
+
+
+@cache
 def load_static_encoder(folder: Path = STATIC_EMBEDDER_DIR):
     """The model2vec static sentence encoder distilled from all-MiniLM-L6-v2 (no torch)."""
     from model2vec import StaticModel

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.artefacts import MODELS_DIR, load_given_names, load_static_encoder, load_text_model
 from flows.records import AgentTally
 from flows.settings import Settings
 from nlp.analyze import AnalysisConfig, CallAnalyzer
@@ -78,7 +78,7 @@ def _build(embedder: str, redact_names: bool) -> Engine:
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
     return Engine(
         analyzer=CallAnalyzer(cfg, detectors=load_detectors()),
-        redactor=Redactor(ner),
+        redactor=Redactor(ner, given_names=load_given_names()),
         embedder=build_embedder(embedder, static_model=load_static_encoder),
         catalogue_config=IssueCatalogueConfig(),
         phrase_nlp=build_phrase_nlp(PipelineConfig()),

@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 
 from nlp.schema import AGENT, CallAnalysis, QuarantineRecord
 
-Redact = Callable[[list[str]], list[str]]
+#: Redacts texts, each read in its call's language (`nlp.redact.Redactor.redact_many`).
+Redact = Callable[[list[str], list[str] | None], list[str]]
 
 
 def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per analysed call (issue ids are filled in after clustering)."""
-    statements = redact([c.issue_statement for c in calls])
-    metadata = redact([c.transcript.metadata_json or "" for c in calls])
+    languages = [c.language for c in calls]
+    statements = redact([c.issue_statement for c in calls], languages)
+    metadata = redact([c.transcript.metadata_json or "" for c in calls], languages)
     return [
         {
             "call_id": c.transcript.call_id, "started_at": c.transcript.started_at,
@@ -35,7 +37,8 @@ def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
 def turns_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per turn, text redacted."""
     turns = [(c.transcript.call_id, t) for c in calls for t in c.turns]
-    texts = redact([t.turn.text for _, t in turns])
+    texts = redact([t.turn.text for _, t in turns],
+                   [c.language for c in calls for _ in c.turns])
     return [
         {
             "call_id": call_id, "turn_index": t.turn.index, "speaker": t.turn.speaker,
@@ -56,7 +59,8 @@ def turns_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
 def pain_points_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per pain point; quote redacted, offsets into the original turn text."""
     pains = [(c.transcript.team, p) for c in calls for p in c.pain_points]
-    quotes = redact([p.quote for _, p in pains])
+    quotes = redact([p.quote for _, p in pains],
+                    [c.language for c in calls for _ in c.pain_points])
     return [
         {
             "call_id": p.call_id, "turn_index": p.turn_index, "category": p.category,
@@ -70,7 +74,7 @@ def pain_points_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
 def recovery_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per recovery moment, quote (the pivotal agent turn) redacted."""
     saves = [c for c in calls if c.recovery is not None]
-    quotes = redact([c.recovery.quote for c in saves])
+    quotes = redact([c.recovery.quote for c in saves], [c.language for c in saves])
     return [
         {
             "call_id": c.transcript.call_id, "agent_id": c.transcript.agent_id,
@@ -84,7 +88,7 @@ def recovery_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
 
 def quarantine_rows(records: list[QuarantineRecord], redact: Redact) -> list[dict]:
     """One row per rejected input record, excerpt redacted."""
-    excerpts = redact([r.excerpt for r in records])
+    excerpts = redact([r.excerpt for r in records], None)  # no language: every name counts
     return [{"source": r.source, "call_id": r.call_id, "reason": r.reason, "excerpt": e}
             for r, e in zip(records, excerpts, strict=True)]
 

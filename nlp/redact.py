@@ -4,10 +4,16 @@ E-mail addresses, phone numbers, payment card numbers (Luhn-checked, or named as
 before: a number read out or transcribed with one digit wrong still is one), IBANs
 (mod-97-checked) and people's names become `[EMAIL]`, `[PHONE]`, `[CARD]`, `[IBAN]`,
 `[NAME]`. Names come from spaCy NER (PERSON), from personal @handles, from agents'
-sign-off initials ("^JD") and from self-introductions ("my name is george hall", "Mein Name
-ist Meier"), which the small English NER misses in about a third of DSTC11's calls that hold
-one: lower-case names, and first names alone after a greeting ("Good morning, my name is
-Amanda, ...").
+sign-off initials ("^JD"), from titles ("Frau Schneider", "Mrs. Jones") and from
+self-introductions ("my name is george hall", "Mein Name ist Meier"), which the small
+English NER misses in about a third of DSTC11's calls that hold one: lower-case names, and
+first names alone after a greeting ("Good morning, my name is Amanda, ...").
+
+The NER is English. In German it reads many capitalised nouns as people ("Bahn plant mehr
+Baustellen" -> "Bahn plant mehr [NAME]", 9.3 PERSON entities per 100 words of GermEval), so
+for texts in a `confirm_languages` language a PERSON entity is kept only when one of its
+words is a known given name (`given_names`, `models/first-names`) or a title precedes it
+("Herr", "Frau", "Dr." ...); self-introductions count whatever the NER says.
 """
 
 from __future__ import annotations
@@ -60,6 +66,16 @@ PLACEHOLDERS = tuple(_PRIORITY)
 
 Span = tuple[int, int, str]
 
+#: A title just before (or at the start of) an entity makes it a person in any language.
+_TITLES = frozenset({"herr", "herrn", "frau", "hr", "fr", "dr", "prof", "mr", "mrs", "ms"})
+_TITLE_BEFORE = re.compile(r"\b(?:Herrn?|Frau|Hr|Fr|Dr|Prof)\.?\s*$")
+#: A title and the capitalised words after it: "Frau Schneider", "Herrn Dr. Meier",
+#: "Mrs. Jones" (the name itself is redacted, the title kept).
+TITLED_NAME = re.compile(
+    r"\b(?:Herrn?|Frau|Hr|Fr|Mr|Mrs|Ms|Dr|Prof)\.?[ \t]+((?:Dr\.?[ \t]+)?"
+    r"[A-ZÄÖÜ][^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?:[ \t]+[A-ZÄÖÜ][^\W\d_]+)?)")
+_ENTITY_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+
 
 def luhn_valid(digits: str) -> bool:
     """Check a card number's Luhn checksum."""
@@ -95,6 +111,7 @@ def find_pattern_spans(text: str) -> list[Span]:
               if not _BRAND_HANDLE.search(m[1])]
     spans += [(m.start(1), m.end(1), "[NAME]") for m in SIGNOFF.finditer(text)]
     spans += introduced_names(text)
+    spans += [(m.start(1), m.end(1), "[NAME]") for m in TITLED_NAME.finditer(text)]
     return spans
 
 
@@ -150,23 +167,43 @@ class Redactor:
         ner: a spaCy pipeline with an `ner` component (see `build_redaction_nlp`), or None to
             redact with patterns only.
         batch_size: `nlp.pipe` batch size.
+        given_names: lower-case given names that confirm a PERSON entity in a text of a
+            `confirm_languages` language; empty: every PERSON entity counts.
+        confirm_languages: languages (ISO 639-1) whose PERSON entities need confirming.
     """
 
-    def __init__(self, ner: Language | None = None, batch_size: int = 256) -> None:
+    def __init__(self, ner: Language | None = None, batch_size: int = 256,
+                 given_names: frozenset[str] = frozenset(),
+                 confirm_languages: tuple[str, ...] = ("de",)) -> None:
         self.ner = ner
         self.batch_size = batch_size
+        self.given_names = given_names
+        self.confirm_languages = confirm_languages if given_names else ()
 
-    def redact_many(self, texts: list[str]) -> list[str]:
-        """Redact every text; the result has one string per input, in order."""
+    def redact_many(self, texts: list[str], languages: list[str] | None = None) -> list[str]:
+        """Redact every text; the result has one string per input, in order.
+
+        `languages`: each text's language (its call's), or None when unknown (every PERSON
+        entity counts).
+        """
         spans = [find_pattern_spans(t) for t in texts]
         if self.ner is not None:
             # Only texts with a capital letter can hold a name NER would find.
             todo = [i for i, t in enumerate(texts) if any(c.isupper() for c in t)]
             docs = self.ner.pipe((texts[i] for i in todo), batch_size=self.batch_size)
             for i, doc in zip(todo, docs, strict=True):
+                confirm = languages is not None and languages[i] in self.confirm_languages
                 spans[i] += [(e.start_char, e.end_char, "[NAME]") for e in doc.ents
-                             if e.label_ == "PERSON"]
+                             if e.label_ == "PERSON"
+                             and (not confirm or self._is_person(texts[i], e.start_char,
+                                                                 e.text))]
         return [apply_spans(t, s) for t, s in zip(texts, spans, strict=True)]
+
+    def _is_person(self, text: str, start: int, entity: str) -> bool:
+        """A word of the entity is a given name or a title, or a title comes just before."""
+        words = {w.lower() for w in _ENTITY_WORD.findall(entity)}
+        return (bool(words & self.given_names) or bool(words & _TITLES)
+                or _TITLE_BEFORE.search(text, 0, start) is not None)
 
     def redact(self, text: str) -> str:
         """Redact one text."""

@@ -6,8 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flows.artefacts import MODELS_DIR
 from nlp.pipeline import build_redaction_nlp
-from nlp.redact import EMAIL, INTRODUCTION, Redactor, apply_spans, iban_valid, luhn_valid
+from nlp.redact import (
+    EMAIL,
+    INTRODUCTION,
+    TITLED_NAME,
+    Redactor,
+    apply_spans,
+    iban_valid,
+    luhn_valid,
+)
 
 PATTERNS = Redactor()
 
@@ -136,6 +145,37 @@ def test_redact_self_introduced_names_without_ner(text, expected):
     assert PATTERNS.redact(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Frau Schneider hat angerufen.", "Frau [NAME] hat angerufen."),
+    ("Bitte an Herrn Dr. Meier weiterleiten", "Bitte an Herrn [NAME] weiterleiten"),
+    ("I spoke to Mrs. Jones yesterday", "I spoke to Mrs. [NAME] yesterday"),
+    ("meine Frau hat angerufen", "meine Frau hat angerufen"),  # "wife", no name follows
+])
+def test_redact_titled_names_without_ner(text, expected):
+    assert PATTERNS.redact(text) == expected
+
+
+def test_redact_german_ner_names_need_a_given_name_or_a_title():
+    redactor = Redactor(build_redaction_nlp(), given_names=frozenset({"christian"}))
+    texts = ["Bahn plant mehr Baustellen auf der Strecke.", "MfG Christian Bufe"]
+    # Read as English, the NER's nouns are people; read as German they need confirming.
+    assert redactor.redact_many(texts)[0].count("[NAME]") >= 1
+    assert redactor.redact_many(texts, ["de", "de"]) == [texts[0], "MfG [NAME]"]
+    # Only the languages asked for are checked, and only when given names are known.
+    assert redactor.redact_many(texts, ["en", "en"]) == redactor.redact_many(texts)
+    unconfirmed = Redactor(build_redaction_nlp())
+    assert unconfirmed.redact_many(texts, ["de", "de"]) == unconfirmed.redact_many(texts)
+
+
+def test_redact_given_names_list_is_lower_case_sorted_and_has_no_function_words():
+    names = (MODELS_DIR / "first-names" / "first_names.txt").read_text(encoding="utf-8")
+    rows = names.splitlines()
+    assert rows == sorted(set(rows)) and len(rows) > 5_000
+    assert all(r == r.lower() and " " not in r for r in rows)
+    assert {"christian", "anna", "mehmet", "george"} <= set(rows)
+    assert not {"die", "und", "the", "and"} & set(rows)
+
+
 def test_redact_many_keeps_order_and_combines_ner_with_patterns(ner_redactor):
     texts = ["no capitals here, mail a@b.co", "Hi Sarah Connor, call 555-123-4567", ""]
     assert ner_redactor.redact_many(texts) == [
@@ -164,8 +204,9 @@ def test_redact_overlapping_span_does_not_leak_email(text):
 def test_redact_never_raises_and_keeps_text_without_pii_characters(text):
     out = Redactor().redact(text)
     assert isinstance(out, str)
-    # No digit, '@', sign-off mark or "my name is": no pattern can fire, nothing changes.
-    if not any(c.isdigit() or c in "@^-~*" for c in text) and not INTRODUCTION.search(text):
+    # No digit, '@', sign-off mark, "my name is" or title: no pattern can fire.
+    if (not any(c.isdigit() or c in "@^-~*" for c in text) and not INTRODUCTION.search(text)
+            and not TITLED_NAME.search(text)):
         assert out == text
 
 

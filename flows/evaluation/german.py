@@ -8,7 +8,8 @@ Data and split as `flows.training.german` (20 % held out, never trained on):
   The cross row fits the shipped configuration on GermEval alone and reads these messages.
 The last rows send the GermEval held-out texts through `CallAnalyzer` as one-turn calls with
 the shipped detectors and no language given, as `callinsight run` does: the language check
-routes each call, and a call has pain when it gets a pain point.
+routes each call, and a call has pain when it gets a pain point. The redaction rows count
+`[NAME]` per 100 words of the same texts, read as German and as English.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.artefacts import MODELS_DIR, load_given_names, load_static_encoder, load_text_model
 from flows.engine import load_detectors
 from flows.evaluation.pain import DETECTOR, category_note, vader_scores
 from flows.evaluation.report import Row, binary_row, multiclass_row
@@ -27,6 +28,8 @@ from flows.training.pain import fit_detector, sentence_max_scores
 from flows.training.pain_data import PainExample
 from nlp.analyze import AnalysisConfig, CallAnalyzer
 from nlp.pain_points import CONTEXT_WEIGHT, PainPointConfig, categorise
+from nlp.pipeline import build_redaction_nlp
+from nlp.redact import Redactor
 from nlp.schema import CUSTOMER, Transcript, Turn
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
@@ -83,6 +86,21 @@ def pipeline_rows(test: list[PainExample], sentiment_test, models_dir: Path) -> 
     ]
 
 
+def redaction_rows(texts: list[str]) -> list[Row]:
+    """`[NAME]` per 100 words of German texts, redacted as English (every NER name counts)
+    and as German (an NER name needs a given name or a title; `models/first-names`)."""
+    redactor = Redactor(build_redaction_nlp(), given_names=load_given_names())
+    words = sum(len(t.split()) for t in texts)
+    rows = []
+    for name, languages in (("redaction, read as German (names confirmed)", ["de"] * len(texts)),
+                            ("redaction, read as English (for comparison)", None)):
+        redacted = redactor.redact_many(texts, languages)
+        per_100 = 100 * sum(t.count("[NAME]") for t in redacted) / max(words, 1)
+        rows.append(Row(name, GERMEVAL, HELD_OUT, len(texts),
+                        extra={"[NAME] per 100 words": per_100}))
+    return rows
+
+
 def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     """Every German row of the eval table (see the module docstring)."""
     encoder = load_static_encoder()
@@ -109,4 +127,5 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     out += [model_rows(sentiment, None, "sentiment (de)", GERMEVAL, HELD_OUT, test_sent),
             model_rows(load_text_model(models_dir / "sentiment"), encoder,
                        "sentiment (English, for comparison)", GERMEVAL, HELD_OUT, test_sent)]
-    return out + category_rows(germeval) + pipeline_rows(germeval, test_sent, models_dir)
+    return (out + category_rows(germeval) + pipeline_rows(germeval, test_sent, models_dir)
+            + redaction_rows([e.text for e in germeval]))
