@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from flows.evaluation.recovery_review import choose_end_cut, half_of, read_verdicts
 from nlp.analyze import CallAnalyzer
 from nlp.recovery import RecoveryConfig, summarise_trajectory
 from nlp.schema import AGENT, CUSTOMER, Transcript, Turn
@@ -111,3 +112,21 @@ def test_recovery_feeling_plus_ownership_markers_make_a_pivot():
     assert not is_empathetic(apology_only)
     high_score = TurnAnalysis(turn, 0.0, empathy=0.7, empathy_markers=())
     assert is_empathetic(high_score)
+
+
+def test_recovery_review_reads_verdicts_and_chooses_the_end_cut_on_the_other_half():
+    review = ("| 1 | `tws-aa` | ✓ | stop 9 | x |\n| 2 | `tws-bb` | ✗ | stop 9 |  |\n"
+              "not a table row `tws-cc` ✓\n")
+    assert read_verdicts(review) == {"tws-aa": True, "tws-bb": False}
+    # Ten judged recoveries per half: false ones end low, real ones end high.
+    ids = [f"tws-{i:02x}" for i in range(40)]
+    halves = {0: [i for i in ids if half_of(i) == 0][:10],
+              1: [i for i in ids if half_of(i) == 1][:10]}
+    ends, verdicts = {}, {}
+    for members in halves.values():
+        for k, call_id in enumerate(members):
+            verdicts[call_id] = k >= 4  # 4 false, 6 real
+            ends[call_id] = 0.1 if k < 4 else 0.5
+    rows = choose_end_cut(ends, verdicts, cuts=(0.05, 0.2, 0.6))
+    assert [r["cut"] for r in rows] == [0.2, 0.2]
+    assert all(r["other at lowest"] == (6, 10) and r["other at cut"] == (6, 6) for r in rows)

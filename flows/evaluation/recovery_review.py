@@ -6,24 +6,36 @@ customer's turns, the pivotal agent turn and the sentiment numbers, for a person
 The judgements of the last reading are kept in models/recovery/REVIEW.md.
 
 Run: .venv/bin/python -m flows.evaluation.recovery_review [--n 50] [--out FILE]
+
+`--choose-end` instead redoes the choice of the recovery's end cut from the judgements in
+REVIEW.md: the recoveries found with the cut at 0.05, split in two halves by call id; on each
+half the cut that nets the most real saves over false ones, scored on the other half.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 from pathlib import Path
 
 from flows.engine import load_detectors
 from flows.settings import SAMPLE_INPUT
 from flows.sources import FileSource
-from nlp.analyze import CallAnalyzer
+from nlp.analyze import AnalysisConfig, CallAnalyzer
+from nlp.recovery import RecoveryConfig
 from nlp.schema import AGENT, CUSTOMER, CallAnalysis
 
+REVIEW = Path(__file__).resolve().parents[2] / "models" / "recovery" / "REVIEW.md"
+#: End cuts tried by `--choose-end`; the lowest is the cut the read recoveries were found at.
+END_CUTS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+_VERDICT = re.compile(r"`(tws-[0-9a-f]+)`\s*\|\s*([✓✗])\s*\|")
 
-def analyse_sample(path: Path = SAMPLE_INPUT) -> list[CallAnalysis]:
+
+def analyse_sample(path: Path = SAMPLE_INPUT, cfg: AnalysisConfig = AnalysisConfig()
+                   ) -> list[CallAnalysis]:
     """Analyse every call of the sample with the shipped detectors."""
-    analyzer = CallAnalyzer(detectors=load_detectors())
+    analyzer = CallAnalyzer(cfg, detectors=load_detectors())
     return [c for batch in FileSource(path).iter_batches(500)
             for c in analyzer.analyze(batch.transcripts)]
 
@@ -43,11 +55,53 @@ def render(call: CallAnalysis) -> str:
     return "\n".join(lines + ["", "Judgement: ", ""])
 
 
+def read_verdicts(review: str) -> dict[str, bool]:
+    """call id -> real save? from the tables of REVIEW.md (✓ / ✗)."""
+    return {m[1]: m[2] == "✓" for m in _VERDICT.finditer(review)}
+
+
+def half_of(call_id: str) -> int:
+    """0 or 1: the half of the read recoveries a call falls in (SHA-1 of its id)."""
+    return int(hashlib.sha1(call_id.encode()).hexdigest(), 16) % 2
+
+
+def choose_end_cut(ends: dict[str, float], verdicts: dict[str, bool],
+                   cuts: tuple[float, ...] = END_CUTS) -> list[dict]:
+    """Per half of the judged recoveries (`ends`: call id -> end sentiment): the cut that
+    nets the most real saves over false ones on it (the lower on ties) and the other half's
+    (real, kept) at the lowest cut and at that one."""
+    def tally(ids: list[str], cut: float) -> tuple[int, int]:
+        kept = [i for i in ids if ends[i] >= cut]
+        return sum(verdicts[i] for i in kept), len(kept)
+
+    rows = []
+    for half in (0, 1):
+        mine = [i for i in ends if half_of(i) == half]
+        other = [i for i in ends if half_of(i) != half]
+        net = {c: 2 * tally(mine, c)[0] - tally(mine, c)[1] for c in cuts}
+        best = max(cuts, key=lambda c: (net[c], -c))
+        rows.append({"half": half, "n": len(mine), "cut": best,
+                     "other at lowest": tally(other, cuts[0]), "other at cut": tally(other, best)})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--out", type=Path, default=Path("outputs/recovery_review.md"))
+    parser.add_argument("--choose-end", action="store_true")
     args = parser.parse_args(argv)
+    if args.choose_end:
+        cfg = AnalysisConfig(recovery=RecoveryConfig(end_at_least=END_CUTS[0]))
+        verdicts = read_verdicts(REVIEW.read_text(encoding="utf-8"))
+        ends = {c.transcript.call_id: c.sentiment_end for c in analyse_sample(cfg=cfg)
+                if c.recovery is not None}
+        missing = sorted(set(ends) - set(verdicts))
+        if missing:
+            raise SystemExit(f"{len(missing)} recoveries not judged in REVIEW.md: {missing}")
+        for row in choose_end_cut(ends, verdicts):
+            print(row)
+        return
     calls = analyse_sample()
     saves = [c for c in calls if c.recovery is not None]
     rate = 1000 * len(saves) / len(calls)
