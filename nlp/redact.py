@@ -70,9 +70,10 @@ Span = tuple[int, int, str]
 _TITLES = frozenset({"herr", "herrn", "frau", "hr", "fr", "dr", "prof", "mr", "mrs", "ms"})
 _TITLE_BEFORE = re.compile(r"\b(?:Herrn?|Frau|Hr|Fr|Dr|Prof)\.?\s*$")
 #: A title and the capitalised words after it: "Frau Schneider", "Herrn Dr. Meier",
-#: "Mrs. Jones" (the name itself is redacted, the title kept).
+#: "Mrs. Jones" (the name itself is redacted, the title kept). "Hr." and "Fr." need their
+#: dot: "24 Hr Support" names nobody.
 TITLED_NAME = re.compile(
-    r"\b(?:Herrn?|Frau|Hr|Fr|Mr|Mrs|Ms|Dr|Prof)\.?[ \t]+((?:Dr\.?[ \t]+)?"
+    r"\b(?:(?:Herrn?|Frau|Mr|Mrs|Ms|Dr|Prof)\.?|(?:Hr|Fr)\.)[ \t]+((?:Dr\.?[ \t]+)?"
     r"[A-ZÄÖÜ][^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?:[ \t]+[A-ZÄÖÜ][^\W\d_]+)?)")
 _ENTITY_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 

@@ -150,6 +150,8 @@ def test_redact_self_introduced_names_without_ner(text, expected):
     ("Bitte an Herrn Dr. Meier weiterleiten", "Bitte an Herrn [NAME] weiterleiten"),
     ("I spoke to Mrs. Jones yesterday", "I spoke to Mrs. [NAME] yesterday"),
     ("meine Frau hat angerufen", "meine Frau hat angerufen"),  # "wife", no name follows
+    ("Hr. Weber ruft zurück", "Hr. [NAME] ruft zurück"),
+    ("Call our 24 Hr Support line", "Call our 24 Hr Support line"),
 ])
 def test_redact_titled_names_without_ner(text, expected):
     assert PATTERNS.redact(text) == expected
