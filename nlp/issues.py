@@ -76,6 +76,10 @@ class IssueCatalogueConfig(BaseModel):
     # None: the embedder's measured `match_similarity` / `cluster_distance` (cosine scales
     # differ between embedders; see nlp.embeddings).
     match_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # cosine to a centroid
+    # Cosine to the centroid of an issue from an earlier night needed to join it (None: the
+    # match threshold). Stricter than the match to tonight's new issues, so that a new
+    # intent close to a known one still forms its own, new issue.
+    known_match_threshold: float | None = Field(None, gt=-1.0, le=1.0)
     outlier_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # left-overs' floor
     # Smaller clusters are outliers (-1); a night of n statements asks for
     # max(3, min(min_cluster_size, n // 100)).
@@ -136,7 +140,7 @@ class IssueCatalogue:
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
         embeddings = self._embed(statements)
         valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
-        self._match(embeddings, valid, labels, list(self.issues_))
+        self._match(embeddings, valid, labels, list(self.issues_), self.known_match_threshold)
         new_ids = self._discover(statements, embeddings, valid & (labels == OUTLIER), run_date,
                                  self.distance_threshold)
         self._match(embeddings, valid & (labels == OUTLIER), labels, new_ids)
@@ -183,6 +187,13 @@ class IssueCatalogue:
     def match_threshold(self) -> float:
         """Cosine to a centroid needed to join an issue: configured, else the embedder's."""
         return self._scale(self.config.match_threshold, "match_similarity", 0.5)
+
+    @property
+    def known_match_threshold(self) -> float:
+        """Cosine to a known issue's centroid needed to join it tonight: configured, else the
+        embedder's measured one, else the match threshold."""
+        return self._scale(self.config.known_match_threshold, "known_match_similarity",
+                           self.match_threshold)
 
     @property
     def outlier_threshold(self) -> float:

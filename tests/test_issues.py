@@ -297,9 +297,43 @@ def test_eval_two_night_stability_on_separable_intents() -> None:
 
     texts = REFUND + CHARGED + DELIVERY
     gold = ["refund"] * len(REFUND) + ["charged"] * len(CHARGED) + ["delivery"] * len(DELIVERY)
-    stability, purity, kept = two_night_stability(texts, gold, HashingEmbedder(), HASHING_CONFIG)
-    assert 0.0 < stability <= 1.0 and 0.0 < purity <= 1.0
+    stability, purity, kept, overlap = two_night_stability(texts, gold, HashingEmbedder(),
+                                                           HASHING_CONFIG)
+    assert 0.0 < stability <= 1.0 and 0.0 < purity <= 1.0 and 0.0 < overlap <= 1.0
     assert kept == 1.0  # night 1 recurring word for word keeps every id
+
+
+def test_issues_known_match_threshold_configured_else_embedder_else_match() -> None:
+    class Measured(HashingEmbedder):
+        known_match_similarity = 0.42
+
+    assert IssueCatalogue(HASHING_CONFIG, HashingEmbedder()).known_match_threshold == 0.3
+    assert IssueCatalogue(HASHING_CONFIG, Measured()).known_match_threshold == 0.42
+    configured = HASHING_CONFIG.model_copy(update={"known_match_threshold": 0.5})
+    assert IssueCatalogue(configured, Measured()).known_match_threshold == 0.5
+
+
+def test_eval_novelty_finds_intents_night_1_never_saw() -> None:
+    from flows.evaluation.clustering import novelty
+
+    # Three copies of each statement, so each night has clusters of at least five.
+    texts = (REFUND + CHARGED + DELIVERY) * 3
+    gold = (["refund"] * len(REFUND) + ["charged"] * len(CHARGED)
+            + ["delivery"] * len(DELIVERY)) * 3
+    found, false = novelty(texts, gold, HashingEmbedder(), HASHING_CONFIG)
+    assert found == 1.0 and false == 0.0
+
+
+def test_eval_routing_overlap_ignores_a_split_that_recurs_and_counts_a_move() -> None:
+    from flows.evaluation.clustering import routing_overlap
+
+    # Intent "a" is split 50/50 over issues 1 and 2 on both nights: stable, though impure.
+    gold1, ids1 = ["a"] * 4 + ["b"] * 2, [1, 1, 2, 2, 3, 3]
+    assert routing_overlap(gold1, ids1, ["a", "a", "b"], [1, 2, 3]) == 1.0
+    # Night 2 sends "b" to a new issue and one "a" to -1: 1 of 4 statements routed alike...
+    assert routing_overlap(gold1, ids1, ["a", "a", "b", "b"], [1, -1, 4, 4]) == 0.25
+    # ... and an intent night 1 never saw matches nothing.
+    assert routing_overlap(gold1, ids1, ["c"], [1]) == 0.0
 
 
 def test_issues_night1_finds_one_issue_per_kind() -> None:
