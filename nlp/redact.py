@@ -75,7 +75,6 @@ _TITLE_BEFORE = re.compile(r"\b(?:Herrn?|Frau|Hr|Fr|Dr|Prof)\.?\s*$")
 TITLED_NAME = re.compile(
     r"\b(?:(?:Herrn?|Frau|Mr|Mrs|Ms|Dr|Prof)\.?|(?:Hr|Fr)\.)[ \t]+((?:Dr\.?[ \t]+)?"
     r"[A-ZÄÖÜ][^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?:[ \t]+[A-ZÄÖÜ][^\W\d_]+)?)")
-_ENTITY_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -202,7 +201,7 @@ class Redactor:
 
     def _is_person(self, text: str, start: int, entity: str) -> bool:
         """A word of the entity is a given name or a title, or a title comes just before."""
-        words = {w.lower() for w in _ENTITY_WORD.findall(entity)}
+        words = {w.lower() for w in _NAME_WORD.findall(entity)}
         return (bool(words & self.given_names) or bool(words & _TITLES)
                 or _TITLE_BEFORE.search(text, 0, start) is not None)
 

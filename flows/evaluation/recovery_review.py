@@ -78,7 +78,8 @@ def choose_end_cut(ends: dict[str, float], verdicts: dict[str, bool],
     for half in (0, 1):
         mine = [i for i in ends if half_of(i) == half]
         other = [i for i in ends if half_of(i) != half]
-        net = {c: 2 * tally(mine, c)[0] - tally(mine, c)[1] for c in cuts}
+        # real saves minus false ones: 2 real - kept
+        net = {c: 2 * real - kept for c in cuts for real, kept in [tally(mine, c)]}
         best = max(cuts, key=lambda c: (net[c], -c))
         rows.append({"half": half, "n": len(mine), "cut": best,
                      "other at lowest": tally(other, cuts[0]), "other at cut": tally(other, best)})
