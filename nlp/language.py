@@ -17,19 +17,29 @@ _WORD_CORE = re.compile(r"^\W+|\W+$")  # punctuation around a word
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|&\w+;")
 
 
+#: Letters that, among `LANGUAGES`, only one language's words hold: each word with one is a
+#: vote for it, beside its stop words. Short German headlines carry few stop words
+#: ("Schienennetz - Deutschland lässt seine Gleise verrotten" tied with English): GermEval
+#: read as German 96.8 % -> 97.6 %, and English texts read as German stay 2 of 35,401.
+_LETTER_CUES = {"de": re.compile("[äöüß]")}
+
+
 @cache
 def _stop_words(lang: str) -> frozenset[str]:
     return frozenset(import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
 
 
 def detect_language(text: str, default: str = "en", min_words: int = 4) -> str:
-    """Return the ISO 639-1 code whose stop words cover most of the text's words (`default`
-    on a tie). URLs, @handles, #hashtags and HTML entities are not words: "t.co" and "amp"
-    made 0.6 % of the airline tweets read as Italian or German (0.08 % without them)."""
+    """Return the ISO 639-1 code whose stop words (and `_LETTER_CUES`) cover most of the
+    text's words (`default` on a tie). URLs, @handles, #hashtags and HTML entities are not
+    words: "t.co" and "amp" made 0.6 % of the airline tweets read as Italian or German
+    (0.08 % without them)."""
     words = [w.lower() for w in _WORD.findall(_NOT_WORDS.sub(" ", text))[:400]]
     if len(words) < min_words:
         return default
     hits = {lang: sum(w in _stop_words(lang) for w in words) for lang in LANGUAGES}
+    for lang, letters in _LETTER_CUES.items():
+        hits[lang] += sum(letters.search(w) is not None for w in words)
     best = default
     for lang in LANGUAGES:
         if hits[lang] > hits.get(best, 0):

@@ -58,3 +58,14 @@ def test_language_keyword_text_of_latin_text_is_ascii(text):
 ])
 def test_language_urls_handles_and_entities_are_not_words(text):
     assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    # GermEval headlines with one German stop word against one English one: the umlauts decide
+    ("Schienennetz - Deutschland lässt seine Gleise verrotten via", "de"),
+    ("ICE: Bahn will Gratis-WLAN für 2. Klasse bringen", "de"),
+    # an English text with a borrowed word keeps its English stop words' majority
+    ("Über cool, thanks for the quick help today", "en"),
+])
+def test_language_german_letters_vote_for_german(text, lang):
+    assert detect_language(text) == lang
