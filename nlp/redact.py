@@ -52,6 +52,7 @@ INTRODUCTION = re.compile(
     r"entirety)?(?:\s+is|'s|\u2019s)(?:\s+registered\s+as)?\s+"
     r"|\b(?:mein\s+(?:vor|nach)?name\s+ist|ich\s+hei(?:ß|ss)e)\s+",
     re.IGNORECASE)
+_GAP = re.compile(r"[ \t]+")  # between the words of a name
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 #: Words after "my name is" that describe the name, not name it ("my name is wrong on it").
 _NOT_NAMES = frozenset(ENGLISH_STOP_WORDS | GERMAN_STOP_WORDS | {
@@ -133,10 +134,10 @@ def introduced_names(text: str, max_words: int = 3) -> list[Span]:
                     or (cased and not word[0][0].isupper())):
                 break
             end = word.end()
-            gap = re.match(r"[ \t]+", text[end:])
+            gap = _GAP.match(text, end)
             if gap is None:
                 break
-            pos = end + gap.end()
+            pos = gap.end()
         if end is not None:
             spans.append((intro.end(), end, "[NAME]"))
     return spans

@@ -101,19 +101,21 @@ def label_hit_rate(catalogue: IssueCatalogue, ids: np.ndarray, gold: list[str]) 
     return float(np.mean(hits)) if hits else 0.0
 
 
+def issues_by_intent(gold: list[str], ids: list[int]) -> dict[str, Counter]:
+    """Gold intent -> how many of its statements each issue id got (in statement order)."""
+    out: dict[str, Counter] = {}
+    for intent, issue in zip(gold, ids, strict=True):
+        out.setdefault(intent, Counter())[issue] += 1
+    return out
+
+
 def routing_overlap(gold1: list[str], ids1: list[int], gold2: list[str], ids2: list[int]
                     ) -> float:
     """Share of night-2 statements that night 1 routed alike: per intent, the overlap of its
     two nights' distributions over issues (sum of the smaller share per issue, -1 never
     counts), weighted by the intent's night-2 statements. 1 when every intent is spread over
     the same issues in the same proportions on both nights, however split it is."""
-    def shares(gold: list[str], ids: list[int]) -> dict[str, Counter]:
-        out: dict[str, Counter] = {}
-        for g, issue in zip(gold, ids, strict=True):
-            out.setdefault(g, Counter())[issue] += 1
-        return out
-
-    night1, night2 = shares(gold1, ids1), shares(gold2, ids2)
+    night1, night2 = issues_by_intent(gold1, ids1), issues_by_intent(gold2, ids2)
     matched = 0.0
     for intent, counts2 in night2.items():
         counts1 = night1.get(intent, Counter())
@@ -145,9 +147,8 @@ def two_night_stability(texts: list[str], gold: list[str], embedder: Embedder,
     ids1 = catalogue.update([texts[i] for i in first], NIGHT1)
     ids2 = catalogue.update([texts[i] for i in second], NIGHT2)
     ids3 = catalogue.update([texts[i] for i in first], NIGHT3)
-    votes: dict[str, Counter] = {}
-    for i, issue in zip(first, ids1, strict=True):
-        votes.setdefault(gold[i], Counter())[issue] += 1
+    gold1, gold2 = [gold[i] for i in first], [gold[i] for i in second]
+    votes = issues_by_intent(gold1, ids1)
     intent_issue = {g: c.most_common(1)[0][0] for g, c in votes.items()}
 
     def share(rows: np.ndarray, ids: list[int]) -> float:
@@ -155,7 +156,7 @@ def two_night_stability(texts: list[str], gold: list[str], embedder: Embedder,
                               for i, issue in zip(rows, ids, strict=True)]))
 
     kept = [a == b for a, b in zip(ids1, ids3, strict=True) if a != -1]
-    overlap = routing_overlap([gold[i] for i in first], ids1, [gold[i] for i in second], ids2)
+    overlap = routing_overlap(gold1, ids1, gold2, ids2)
     return (share(second, ids2), share(first, ids1), float(np.mean(kept)) if kept else 0.0,
             overlap)
 
