@@ -37,7 +37,8 @@ class PainPointConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    patterns: str = "pain_patterns.v1"
+    # v2: transfers in the sense of the call (nlp.patterns); the v1 rules' eval rows keep v1.
+    patterns: str = "pain_patterns.v2"
     severity_cues: str = "severity_cues.v1"
     negative_threshold: float = -0.3  # sentence sentiment at or below this is pain
     neutral_ceiling: float = 0.1  # "neutral" for the categories that hurt without saying so
@@ -48,6 +49,10 @@ class PainPointConfig(BaseModel):
     # parts; airline / BANKING77 macro-F1 at w 0 / 0.1 / 0.2 / 0.3: 0.613 / 0.620 / 0.609 /
     # 0.589 and 0.876 / 0.880 / 0.876 / 0.861), see models/pain-category/MODEL_CARD.md.
     rule_prior: float = Field(0.1, ge=0.0, le=1.0)
+    # Trained path: categories no training set labels (a repeat contact, a transfer), named
+    # by strict cues that then decide the category (nlp.patterns.CONTACT_PATTERNS_V1);
+    # None: the categoriser and its prior alone.
+    contact_patterns: str | None = "contact_patterns.v1"
     sentiment: SentimentConfig = SentimentConfig()
 
 
@@ -250,7 +255,21 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
             if category in classes:
                 rule[i, classes.index(category)] = 1.0
         proba = (1.0 - cfg.rule_prior) * proba + cfg.rule_prior * rule
-    return [category_model.classes[j] for j in proba.argmax(axis=1)]
+    best = [category_model.classes[j] for j in proba.argmax(axis=1)]
+    return [contact_category(s, cfg) or b for s, b in zip(sentences, best, strict=True)]
+
+
+def contact_category(sentence: str, cfg: PainPointConfig = PainPointConfig()) -> str | None:
+    """The service-contact category whose strict cue the sentence holds ("this is the third
+    time I'm calling" -> repeat_contact, "you transferred me" -> transfer_escalation), or
+    None: also when `cfg.contact_patterns` is None, and for a churn threat ("I will cancel
+    my service if this still isn't resolved" stays cancellation, as in the rules' order)."""
+    if cfg.contact_patterns is None or categorise(sentence, cfg) == "cancellation":
+        return None
+    for category, patterns in get_patterns(cfg.contact_patterns).items():
+        if compile_any(tuple(patterns)).search(sentence):
+            return category
+    return None
 
 
 def score_trained_severity(sentence: str, p_pain: float, category: str,

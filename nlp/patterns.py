@@ -87,6 +87,58 @@ PAIN_PATTERNS_V1: dict[str, list[str]] = {
     ],
 }
 
+# Failures of the service contact itself: a customer who had to come back, or was passed
+# around. No training set labels them (airline tweets file them under "Customer Service
+# Issue", BANKING77 and MultiDoGO have no such intent), so the categoriser never learns
+# them; these strict cues decide the category when they match (`PainPointConfig.
+# contact_patterns`). Stricter than v1's: each names the contact ("third time I'm
+# calling", "transferred me"), not a recurring fault ("keeps crashing") or a money or data
+# transfer ("transfer photos to my pc").
+CONTACT_PATTERNS_V1: dict[str, list[str]] = {
+    "repeat_contact": [
+        r"\b(?:second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th)) time\W+(?:\w+\W+){0,3}?"
+        r"(?:call|contact|writ|wrote|messag|e-?mail|tweet|dm|chat|ask|reach|rais|report|"
+        r"complain|explain|spoke|speak)\w*",
+        r"(?:\b(?:i|i'?ve|i have|we|we'?ve|we have)(?: \w+){0,2}? |^(?:\W*@\w+)*\W*)(?:called|"
+        r"contacted|messaged|e-?mailed|tweeted|dm'?d|chatted|rang|written|wrote)(?: in| back)? "
+        r"(?:to )?(?:you |your \w+ |them )?(?:\w+ )?(?:times|twice)\b",
+        r"\b(?:several|multiple|many|numerous|countless|\d+) (?:calls|phone calls|e-?mails|"
+        r"messages|chats|tweets|dms) (?:to|with) (?:you|your|them)\b",
+        r"\bkeep (?:calling|contacting|chasing|having to (?:call|contact|explain|repeat|chase"
+        r"|ring))\b",
+        r"\b(?:explain|repeat)(?:ed|ing|s)? (?:my|the|this|our|myself|it|everything)\b"
+        r"(?: \w+){0,3}? (?:again|over and over|every time|each time|"
+        r"(?:\d+|several|multiple|many) times)\b",
+        r"\b(?:no one|nobody|never|no-one) (?:has |have |ever )?(?:called|got|gotten|rang|"
+        r"e-?mailed|gets|calls|phoned) (?:me |us )?back\b",
+        r"\b(?:has|have|is|was|were|are|had)(?:n'?t| not| still not| never)(?: yet)? (?:been |"
+        r"yet been )?(?:resolved|fixed|solved|sorted)\b",
+        r"\b(?:still|never) (?:not |been |got |gotten |get )?(?:resolved|fixed|solved|sorted)\b",
+        r"\bnot (?:yet )?(?:been )?(?:resolved|solved)\b",
+    ],
+    "transfer_escalation": [
+        r"\btransferr?(?:ed|ing|s)? (?:me|us|my call)\b",
+        r"\b(?:keep|keeps|kept) transferr?ing\b",
+        r"\b(?:i|we)(?: have|'ve|'d| had| just| keep| kept)? (?:been|being|got|getting|was|"
+        r"were) transferr?ed\b",
+        r"\btransferr?ed (?:\w+ ){0,3}?(?:times|around|back and forth)\b",
+        r"\btransfer(?:r?ed|r?ing)? (?:\w+ ){0,2}?(?:to|between) (?:\w+ ){0,2}?(?:department|"
+        r"dept|agent|team|rep|representative|person|supervisor|manager|someone else)s?\b",
+        r"\b(?:speak|talk|speaking|talking|spoke) (?:to|with) (?:a |an |your |the |someone |"
+        r"somebody )?(?:manager|supervisor|human|real person|live person|actual person|senior"
+        r"|team leader|someone in charge)\b",
+        r"\bescalat\w*", r"\b(?:passed|bounced|pushed) (?:me |us )?(?:around|back and forth|"
+        r"between)\b", r"\bwrong department\b",
+    ],
+}
+
+# v2: v1 with transfers in the sense of the call (v1's bare "transfer" also matched money
+# and data: "my transfer to my friend failed", "transfer photos from my phone").
+PAIN_PATTERNS_V2: dict[str, list[str]] = {
+    **PAIN_PATTERNS_V1,
+    "transfer_escalation": CONTACT_PATTERNS_V1["transfer_escalation"],
+}
+
 # German category cues for the same taxonomy, in the same order of precedence; used for
 # calls in German (`AnalysisConfig.language_rules`), which no categoriser is trained for.
 # Compound nouns are matched inside words ("Zugverspätung", "Kundenservice").
@@ -265,6 +317,8 @@ EMPATHY_WEIGHTS_V1: dict[str, float] = {
 
 _REGISTRY: dict[str, object] = {
     "pain_patterns.v1": PAIN_PATTERNS_V1,
+    "pain_patterns.v2": PAIN_PATTERNS_V2,
+    "contact_patterns.v1": CONTACT_PATTERNS_V1,
     "pain_patterns.de.v1": PAIN_PATTERNS_DE_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,

@@ -28,6 +28,7 @@ from flows.training.pain_data import (
 from nlp.pain_points import (
     PainPointConfig,
     categorise_with_prior,
+    contact_category,
     detect_pain_points_batch,
     with_turn_context,
 )
@@ -312,3 +313,50 @@ def test_pain_model_rule_prior_settles_a_close_category_call():
     # The rules read "refund" in the first; the second has no rule category and keeps billing.
     assert categorise_with_prior(texts, close, None) == ["refund", "billing"]
     assert categorise_with_prior([], close, None) == []
+
+
+# Contact failures as customers write them (airline tweets, TweetSumm): no training set
+# labels them, so the strict contact cues decide, whatever the categoriser leans to.
+@pytest.mark.parametrize(("text", "category"), [
+    ("I've been transferred 3 times without resolving anything.", "transfer_escalation"),
+    ("they keep transfering me to different departments", "transfer_escalation"),
+    ("I want to speak to a human being!", "transfer_escalation"),
+    ("Called in 4 times now with no resolve", "repeat_contact"),
+    ("I have emailed them twice and no response at all.", "repeat_contact"),
+    ("Then why would I waste my time explaining everything again?", "repeat_contact"),
+    ("The issue has not been resolved...... My money has not been refunded.", "repeat_contact"),
+    ("3rd time I chatted for help in 13 days.", "repeat_contact"),
+])
+def test_pain_model_contact_cues_decide_the_category(text, category):
+    from nlp.textmodel import LinearTextModel
+
+    words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
+    leaning = LinearTextModel(("billing", "delivery", "refund"),
+                              np.zeros((3, words.n_hash), dtype=np.float32),
+                              np.array([0.2, 0.0, 0.0]), words, {})
+    assert categorise_with_prior([text], leaning, None) == [category]
+    off = PainPointConfig(contact_patterns=None)
+    assert categorise_with_prior([text], leaning, None, off) != [category]
+
+
+@pytest.mark.parametrize("text", [
+    "I transferred some money but it hasn't arrived.",  # BANKING77: a money transfer
+    "nothing I do will allow photos to transfer from my phone to my pc",  # data
+    "The app keeps telling me I'm offline.",  # a recurring fault, not a contact
+    "I rebooted the box and it never came back online",
+    "Captain reports he's called 6 times to get ground crew",  # not the customer's contact
+    "I will be cancelling my service if this still isn't resolved.",  # churn threat first
+])
+def test_pain_model_contact_cues_leave_other_senses_alone(text):
+    assert contact_category(text) is None
+
+
+def test_contact_review_lists_each_distinct_match_once_by_category():
+    from flows.evaluation.contact_review import contact_matches
+
+    found = contact_matches({
+        "airline": ["I want to speak to a supervisor", "I want to speak to a supervisor",
+                    "My bag is lost"],
+        "tweetsumm": ["Still not fixed!"]})
+    assert found == {"transfer_escalation": [("airline", "I want to speak to a supervisor")],
+                     "repeat_contact": [("tweetsumm", "Still not fixed!")]}

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.pain_points import categorise, detect_pain_points, score_severity
-from nlp.patterns import PAIN_CATEGORIES, PAIN_PATTERNS_V1
+from nlp.pain_points import PainPointConfig, categorise, detect_pain_points, score_severity
+from nlp.patterns import PAIN_CATEGORIES, PAIN_PATTERNS_V1, PAIN_PATTERNS_V2
 from nlp.pipeline import build_nlp, split_sentences
 from nlp.sentiment import score_sentiment
 
@@ -58,9 +58,17 @@ def test_pain_points_neutral_sounding_requests_that_hurt(text, category):
     assert categories(text) == [category]
 
 
+@pytest.mark.parametrize("text", [
+    "my transfer to my friend failed", "transfer photos from my phone to my pc"])
+def test_pain_points_v2_reads_transfers_of_money_and_data_as_no_escalation(text):
+    assert categorise(text, PainPointConfig(patterns="pain_patterns.v1")) == "transfer_escalation"
+    assert categorise(text) is None
+
+
 def test_pain_points_examples_cover_every_taxonomy_category():
     assert set(CLEAR) == set(PAIN_CATEGORIES) - {"other"}
     assert set(PAIN_PATTERNS_V1) == set(PAIN_CATEGORIES) - {"other"}
+    assert list(PAIN_PATTERNS_V2) == list(PAIN_PATTERNS_V1)  # the same first-match order
 
 
 @pytest.mark.parametrize(("category", "text"), sorted(CLEAR.items()))

@@ -35,6 +35,7 @@ from flows.training.pain_data import (
 )
 from nlp.pain_points import (
     CONTEXT_WEIGHT,
+    PainPointConfig,
     categorise,
     categorise_with_prior,
     detect_pain_points,
@@ -43,6 +44,8 @@ from nlp.sentiment import count_complaint_cues, reports_resolution
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
+#: The baseline rows keep the first rules (the pipeline's default patterns moved on to v2).
+V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
@@ -56,7 +59,7 @@ def vader_scores(texts: list[str]) -> np.ndarray:
 def rule_flags(texts: list[str]) -> np.ndarray:
     """1 when the v1 rules find a pain point in the text."""
     spans = sentence_spans(texts)
-    return np.array([int(bool(detect_pain_points("eval", 0, t, s)))
+    return np.array([int(bool(detect_pain_points("eval", 0, t, s, V1_RULES)))
                      for t, s in zip(texts, spans, strict=True)])
 
 
@@ -162,7 +165,7 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
         test = [e for e in examples if e.pain and e.category]
         texts, y = [e.text for e in test], [e.category for e in test]
         predicted = categorise_with_prior(texts, categoriser, encoder)  # as the pipeline
-        rules = [categorise(t) or "other" for t in texts]
+        rules = [categorise(t, V1_RULES) or "other" for t in texts]
         rows += [multiclass_row("pain categoriser", dataset, split, y, predicted,
                                 note=category_note(y, predicted)),
                  multiclass_row("v1 rules categories", dataset, split, y, rules,
