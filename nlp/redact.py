@@ -67,14 +67,18 @@ PLACEHOLDERS = tuple(_PRIORITY)
 
 Span = tuple[int, int, str]
 
-#: A title just before (or at the start of) an entity makes it a person in any language.
-_TITLES = frozenset({"herr", "herrn", "frau", "hr", "fr", "dr", "prof", "mr", "mrs", "ms"})
-_TITLE_BEFORE = re.compile(r"\b(?:Herrn?|Frau|Hr|Fr|Dr|Prof)\.?\s*$")
+#: Titles of a person, in German and English. The abbreviations "Hr" and "Fr" count only
+#: with their dot ("24 Hr Support" names nobody).
+_TITLE_WORDS = ("Herr", "Herrn", "Frau", "Mr", "Mrs", "Ms", "Dr", "Prof")
+_DOTTED_TITLE_WORDS = ("Hr", "Fr")
+_TITLE = (rf"(?:(?:{'|'.join(_TITLE_WORDS)})\.?|(?:{'|'.join(_DOTTED_TITLE_WORDS)})\.)")
+#: A title word in (or a title just before) an entity makes it a person in any language.
+_TITLES = frozenset(w.lower() for w in _TITLE_WORDS + _DOTTED_TITLE_WORDS)
+_TITLE_BEFORE = re.compile(rf"\b{_TITLE}\s*$")
 #: A title and the capitalised words after it: "Frau Schneider", "Herrn Dr. Meier",
-#: "Mrs. Jones" (the name itself is redacted, the title kept). "Hr." and "Fr." need their
-#: dot: "24 Hr Support" names nobody.
+#: "Mrs. Jones" (the name itself is redacted, the title kept).
 TITLED_NAME = re.compile(
-    r"\b(?:(?:Herrn?|Frau|Mr|Mrs|Ms|Dr|Prof)\.?|(?:Hr|Fr)\.)[ \t]+((?:Dr\.?[ \t]+)?"
+    rf"\b{_TITLE}[ \t]+((?:Dr\.?[ \t]+)?"
     r"[A-ZÄÖÜ][^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?:[ \t]+[A-ZÄÖÜ][^\W\d_]+)?)")
 
 
