@@ -14,6 +14,10 @@ Baustellen" -> "Bahn plant mehr [NAME]", 9.3 PERSON entities per 100 words of Ge
 for texts in a `confirm_languages` language a PERSON entity is kept only when one of its
 words is a known given name (`given_names`, `models/first-names`) or a title precedes it
 ("Herr", "Frau", "Dr." ...); self-introductions count whatever the NER says.
+
+Text that arrives already redacted keeps its placeholders as they are ("[PII]" from Amazon
+Transcribe, "[REDACTED]", "[PERSON_NAME]", our own "[NAME]"; `EXISTING_PLACEHOLDER`): they
+are never redacted again, where the NER read "[PII] hi [PII]" as "[[NAME]] hi [[NAME]]".
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,4}(?!\w)"
     r"|(?<![\w+])\+\d{8,15}(?!\w)|(?<!\w)0\d{9,10}(?!\w)"
 )
+#: A placeholder of an upstream redaction or of ours: "[PII]" (Amazon Transcribe and
+#: Contact Lens), "[REDACTED]", an entity type ("[PERSON_NAME]", "[CREDIT_CARD_NUMBER]"),
+#: "[NAME]". Not any capitals in brackets: "[JOHN]" may be a name, "[GB82 WEST ...]" an IBAN.
+EXISTING_PLACEHOLDER = re.compile(
+    r"\[(?:PII|PCI|PHI|REDACTED|NAME|EMAIL|PHONE|CARD|IBAN|[A-Z]+(?:_[A-Z]+)+)\]")
 HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
 SIGNOFF = re.compile(r"(?:\^|(?<=\s)[-~*])\s?([A-Z][A-Za-z]{0,11})\s*$")
 #: Handles of organisations, kept: they name a brand, not a person.
@@ -147,6 +156,27 @@ def introduced_names(text: str, max_words: int = 3) -> list[Span]:
     return spans
 
 
+def outside_placeholders(text: str, spans: Iterable[Span]) -> list[Span]:
+    """`spans` cut around the placeholders already in `text` (`[PII]`, `[NAME]`): what an
+    earlier redaction replaced stays as it wrote it, and the rest of a span that runs into
+    one ("Sarah [PII]") is still redacted."""
+    kept = [(m.start(), m.end()) for m in EXISTING_PLACEHOLDER.finditer(text)]
+    if not kept:
+        return list(spans)
+    out = []
+    for start, end, token in spans:
+        pieces = [(start, end)]
+        for k_start, k_end in kept:
+            pieces = [part for a, b in pieces
+                      for part in ((a, min(b, k_start)), (max(a, k_end), b)) if part[0] < part[1]]
+        for a, b in pieces:
+            piece = text[a:b]
+            if any(c.isalnum() for c in piece):
+                a += len(piece) - len(piece.lstrip())
+                out.append((a, a + len(piece.strip()), token))
+    return out
+
+
 def apply_spans(text: str, spans: Iterable[Span]) -> str:
     """Replace spans by their tokens; overlapping spans merge, the strongest token wins."""
     chosen: list[Span] = []
@@ -202,7 +232,8 @@ class Redactor:
                              if e.label_ == "PERSON"
                              and (not confirm or self._is_person(texts[i], e.start_char,
                                                                  e.text))]
-        return [apply_spans(t, s) for t, s in zip(texts, spans, strict=True)]
+        return [apply_spans(t, outside_placeholders(t, s))
+                for t, s in zip(texts, spans, strict=True)]
 
     def _is_person(self, text: str, start: int, entity: str) -> bool:
         """A word of the entity is a given name or a title, or a title comes just before."""

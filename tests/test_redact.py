@@ -16,6 +16,7 @@ from nlp.redact import (
     apply_spans,
     iban_valid,
     luhn_valid,
+    outside_placeholders,
 )
 
 PATTERNS = Redactor()
@@ -229,3 +230,38 @@ PIECES = st.one_of(
 def test_redact_output_has_no_email(pieces, sep):
     out = PATTERNS.redact(sep.join(pieces))
     assert EMAIL.search(out) is None, out
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Amazon Transcribe's own redaction (a real Call Analytics output): the NER read the
+    # bracketed word as a person and nested it, "[[NAME]] hi [[NAME]]".
+    ("[PII] hi [PII] I'm [PII] happy to be helping you today.",
+     "[PII] hi [PII] I'm [PII] happy to be helping you today."),
+    ("Hello Sarah, this is [PII] from billing", "Hello [NAME], this is [PII] from billing"),
+    ("My name is [PERSON_NAME], call [PHONE_NUMBER]", "My name is [PERSON_NAME], call "
+     "[PHONE_NUMBER]"),
+    ("Hi [NAME], thanks", "Hi [NAME], thanks"),
+])
+def test_redact_keeps_placeholders_of_an_earlier_redaction(ner_redactor, text, expected):
+    assert ner_redactor.redact(text) == expected
+    assert ner_redactor.redact(expected) == expected
+
+
+def test_redact_span_running_into_a_placeholder_keeps_its_own_part():
+    text = "Hi Sarah [PII] there"
+    assert apply_spans(text, outside_placeholders(text, [(3, 14, "[NAME]")])) == (
+        "Hi [NAME] [PII] there")
+    # Capitals in brackets that are no placeholder are redacted as usual.
+    assert PATTERNS.redact("IBAN [GB82 WEST 1234 5698 7654 32]") == "IBAN [[IBAN]]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["[PII]", "[NAME]", "Sarah", "hi", " ", ", ", "[JOHN]",
+                                 "[PERSON_NAME]"]), max_size=10),
+       st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=4))
+def test_redact_placeholders_of_the_input_survive_any_spans(parts, raw_spans):
+    text = "".join(parts)
+    spans = [(a, min(a + n, len(text)), "[NAME]") for a, n in raw_spans if a < len(text)]
+    out = apply_spans(text, outside_placeholders(text, spans))
+    for placeholder in ("[PII]", "[PERSON_NAME]"):
+        assert out.count(placeholder) == text.count(placeholder)
