@@ -247,6 +247,22 @@ RESOLUTION_HEDGES_V1: list[str] = [
 ]
 RESOLUTION_CONTRASTS_V1: list[str] = [r"\b(?:but|though|however|except|yet|until|till)\b"]
 
+# Polite negations that close a clause ("Okay no problem.", "That's not a problem at all!",
+# "Not bad.", "No, I don't have any other questions."): their "no" and "problem" read as
+# negative to a bag-of-words model (-0.6 to -0.9), so sentiment reads a turn without them.
+# Only a phrase that ends its clause counts: "I have no problem with the app" keeps it.
+_CLAUSE_END = r"(?=\s*(?:[,.!;:?]|$))"
+COURTESY_PHRASES_V1: list[str] = [
+    r"(?:\b(?:it'?s|that'?s|that is|it is)\s+)?\b(?:no|not an?|not any)\s+(?:problem|prob|"
+    r"worries|worry|biggie|big deal|rush|hurry|bother|trouble)s?(?:\s+at\s+all)?" + _CLAUSE_END,
+    r"\bnot\s+(?:too\s+|so\s+|that\s+)?bad" + _CLAUSE_END,
+    r"\bno\s+complaints?(?:\s+(?:here|at\s+all))?" + _CLAUSE_END,
+    r"\b(?:i\s+)?(?:don'?t|do\s+not)\s+(?:have|need)\s+any(?:thing)?(?:\s+(?:other|more|"
+    r"further|else))?(?:\s+(?:questions?|help|assistance))?" + _CLAUSE_END,
+    r"\bno\s+(?:other|more|further)\s+questions?" + _CLAUSE_END,
+    r"\bnothing\s+else" + _CLAUSE_END,
+]
+
 # Words that intensify a complaint; used for severity.
 SEVERITY_CUES_V1: list[str] = [
     r"\bunacceptable\b", r"\bridiculous\b", r"\bworst\b", r"\bnever again\b", r"\blawyer\b",
@@ -325,6 +341,7 @@ _REGISTRY: dict[str, object] = {
     "resolution_cues.v1": RESOLUTION_CUES_V1,
     "resolution_hedges.v1": RESOLUTION_HEDGES_V1,
     "resolution_contrasts.v1": RESOLUTION_CONTRASTS_V1,
+    "courtesy_phrases.v1": COURTESY_PHRASES_V1,
     "empathy_markers.v1": EMPATHY_MARKERS_V1,
     "empathy_markers.de.v1": EMPATHY_MARKERS_DE_V1,
     "empathy_weights.v1": EMPATHY_WEIGHTS_V1,

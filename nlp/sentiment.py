@@ -38,6 +38,8 @@ class SentimentConfig(BaseModel):
     resolution_weight: float = 0.35
     model_resolution_weight: float = 0.2
     neutral_band: float = 0.05  # |score| below this reads neutral (VADER's convention)
+    # Trained path: polite negations ("Okay no problem.") the model reads without.
+    courtesy: str | None = "courtesy_phrases.v1"
 
 
 _URL = re.compile(r"https?://\S+")
@@ -49,6 +51,8 @@ _HANDLE = re.compile(r"(?<!\w)@\w+")
 # else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.
 # "No problem.", "No worries." and "Nothing else." are the same kind of answer (-0.85 and
 # -0.69 before).
+# Punctuation left alone by a removed phrase: "Okay no problem." -> "Okay ."
+_LEFTOVER_PUNCTUATION = re.compile(r"(?:(?<=^)|(?<=[\s,.!;:?]))[,.!;:?]+(?=\s|$)")
 _ANSWER = re.compile(r"^\s*(?:no+|nope|nah|no (?:problem|worries|rush|hurry)s?|nothing(?: else)?)"
                      r"\s*(?:[,.!;:?-]+\s*|$)", re.IGNORECASE)
 
@@ -177,13 +181,27 @@ def strip_answer(text: str) -> str:
     return _ANSWER.sub("", text, count=1).strip()
 
 
+def strip_courtesy(text: str, cfg: SentimentConfig = SentimentConfig()) -> str:
+    """`text` without its polite negations (`cfg.courtesy`: "Okay no problem." -> "Okay",
+    "Not a problem. Let's see ..." -> "Let's see ..."); "" when only punctuation is left."""
+    if cfg.courtesy is None:
+        return text
+    rest = compile_any(tuple(get_patterns(cfg.courtesy))).sub(" ", text)
+    if rest == text:
+        return text
+    rest = _LEFTOVER_PUNCTUATION.sub(" ", rest).strip(" ,;:-")
+    return " ".join(rest.split()) if any(c.isalnum() for c in rest) else ""
+
+
 def class_probabilities(texts: list[str], model: LinearTextModel,
-                        encoder: SentenceEncoder | None) -> np.ndarray:
-    """The model's class probabilities per text, read without @handles, URLs or an opening
-    bare "No,"; a text with nothing else in it (a lone "No.") is neutral."""
+                        encoder: SentenceEncoder | None,
+                        cfg: SentimentConfig = SentimentConfig()) -> np.ndarray:
+    """The model's class probabilities per text, read without @handles, URLs, an opening
+    bare "No," or polite negations ("no problem"); a text with nothing else in it (a lone
+    "No.") is neutral."""
     proba = np.zeros((len(texts), len(model.classes)))
     proba[:, model.classes.index("neu")] = 1.0
-    prepared = [prepare_text(strip_answer(t)) for t in texts]
+    prepared = [prepare_text(strip_answer(strip_courtesy(t, cfg))) for t in texts]
     filled = [i for i, t in enumerate(prepared) if t]
     if filled:
         proba[filled] = model.predict_proba([prepared[i] for i in filled], encoder)
@@ -232,14 +250,14 @@ def score_turn_sentiments(texts: list[str], cfg: SentimentConfig = SentimentConf
     if model is None:
         return score_sentiments(texts, cfg)
     # An empty turn is neutral in `class_probabilities` and has no cue: it scores 0.0.
-    polarity = align_with_class(class_probabilities(texts, model, encoder), model.classes,
+    polarity = align_with_class(class_probabilities(texts, model, encoder, cfg), model.classes,
                                 cfg.neutral_band)
     rests = read_with_cues(texts, cfg, cfg.model_resolution_weight)
     resolved = [i for i, (_, n) in enumerate(rests) if n]
     rest_polarity = np.zeros(len(texts))
     if resolved:  # rare: scored again without their resolution sentences ("" is neutral)
         rest_polarity[resolved] = align_with_class(
-            class_probabilities([rests[i][0] for i in resolved], model, encoder),
+            class_probabilities([rests[i][0] for i in resolved], model, encoder, cfg),
             model.classes, cfg.neutral_band)
     return [blend_cues(value, rest, text, n, cfg.model_cue_weight,
                        cfg.model_resolution_weight, cfg)

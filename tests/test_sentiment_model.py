@@ -14,7 +14,14 @@ from flows.training.sentiment_data import (
     split_examples,
     uss_label,
 )
-from nlp.sentiment import class_probabilities, prepare_text, score_turn_sentiments, strip_answer
+from nlp.sentiment import (
+    SentimentConfig,
+    class_probabilities,
+    prepare_text,
+    score_turn_sentiments,
+    strip_answer,
+    strip_courtesy,
+)
 from nlp.textmodel import FeatureConfig, LinearTextModel
 
 SHIPPED = MODELS_DIR / "sentiment"
@@ -77,6 +84,33 @@ def test_sentiment_model_masks_handles_and_urls():
 ])
 def test_sentiment_strip_answer_drops_only_an_opening_bare_no(text, expected):
     assert strip_answer(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Real turns (Amazon Transcribe's sample call, USS, TweetSumm agents).
+    ("Uh Not a problem. Let's see if we can get that taken care of you.",
+     "Uh Let's see if we can get that taken care of you."),
+    ("Okay no problem.", "Okay"), ("That's no problem at all.", ""), ("Not bad.", ""),
+    ("No complaints here.", ""), ("I don't need anything further.", ""),
+    ("Thank you for your research. I have no more questions. Goodbye.",
+     "Thank you for your research. I have Goodbye."),
+    ("Thanks, no worries!", "Thanks"),
+    # Not a closing clause: kept.
+    ("I have no problem with the app", "I have no problem with the app"),
+    ("It is not bad at all", "It is not bad at all"), ("Nothing works!", "Nothing works!"),
+])
+def test_sentiment_strip_courtesy_drops_polite_negations_that_close_a_clause(text, expected):
+    assert strip_courtesy(text) == expected
+    assert strip_courtesy(text, SentimentConfig(courtesy=None)) == text
+
+
+def test_sentiment_model_reads_a_turn_without_its_polite_negations():
+    model = _toy_model()
+    proba = class_probabilities(["That's no problem at all.",
+                                 "No, I don't have any other questions.",
+                                 "Not a problem. Awful stuff"], model, None)
+    assert proba[0].tolist() == proba[1].tolist() == [0.0, 1.0, 0.0]
+    assert model.meta["calls"] == [["Awful stuff"]]
 
 
 def test_sentiment_model_reads_a_bare_no_as_neutral_and_the_rest_of_the_turn_as_said():
