@@ -220,3 +220,26 @@ def test_flow_scores_german_calls_with_the_german_detectors(tmp_path: Path, pref
     texts = [t for (t,) in con.sql(
         f"select text from read_parquet('{tmp_path}/turns/**/*.parquet')").fetchall()]
     assert sum(t.count("[NAME]") for t in texts) <= 20
+
+
+def test_flow_reads_spoken_vendor_calls(tmp_path: Path, prefect_server):
+    """Three real contact-centre calls from Amazon's transcription services (tests/data/
+    spoken_calls): every turn kept, the vendor's own [PII] redaction kept as written, the
+    customer's problem quoted, polite agent negations not read as negative."""
+    slice_dir = Path(__file__).parent / "data" / "spoken_calls"
+    sent = read_input(slice_dir / "2026-11-25" / "calls.jsonl")
+    run_night(slice_dir, tmp_path, NIGHT1)
+    con = duckdb.connect()
+    turns = con.sql(f"select call_id, turn_index, speaker, text, sentiment from read_parquet("
+                    f"'{tmp_path}/turns/**/*.parquet') order by call_id, turn_index").fetchall()
+    assert len(turns) == sum(len(c["turns"]) for c in sent) == 62
+    texts = [t for _, _, _, t, _ in turns]
+    assert not any("[[" in t for t in texts)  # was "[[NAME]] hi [[NAME]]"
+    assert sum(t.count("[PII]") for t in texts) == sum(
+        t["text"].count("[PII]") for c in sent for t in c["turns"])
+    quotes = [q for (q,) in con.sql(
+        f"select quote from read_parquet('{tmp_path}/pain_points/**/*.parquet')").fetchall()]
+    assert any("card fell into the water" in q for q in quotes)
+    by_text = {t: s for _, _, _, t, s in turns}
+    assert by_text["Uh Not a problem. Let's see if we can get that taken care of you. Uh "
+                   "What's your name?"] > -0.05  # -0.55 before polite negations were read
