@@ -264,11 +264,11 @@ def contact_category(sentence: str, cfg: PainPointConfig = PainPointConfig()) ->
     time I'm calling" -> repeat_contact, "you transferred me" -> transfer_escalation), or
     None: also when `cfg.contact_patterns` is None, and for a churn threat ("I will cancel
     my service if this still isn't resolved" stays cancellation, as in the rules' order)."""
-    if cfg.contact_patterns is None or categorise(sentence, cfg) == "cancellation":
+    if cfg.contact_patterns is None:
         return None
     for category, patterns in get_patterns(cfg.contact_patterns).items():
         if compile_any(tuple(patterns)).search(sentence):
-            return category
+            return None if categorise(sentence, cfg) == "cancellation" else category
     return None
 
 
