@@ -17,7 +17,7 @@ from flows.records import AgentTally
 from flows.settings import Settings
 from nlp.analyze import AnalysisConfig, CallAnalyzer
 from nlp.detectors import Detectors
-from nlp.embeddings import Embedder, build_embedder
+from nlp.embeddings import Embedder, MiniLMEmbedder, build_embedder
 from nlp.issues import IssueCatalogueConfig
 from nlp.pipeline import PipelineConfig, build_phrase_nlp, build_redaction_nlp
 from nlp.redact import Redactor
@@ -32,6 +32,9 @@ class Engine:
     embedder: Embedder
     catalogue_config: IssueCatalogueConfig
     phrase_nlp: Language | None = None  # parser for readable issue labels
+    # Cheap embedder that routes a large night's statements the embedder does not read
+    # (`IssueCatalogueConfig.max_embedded_docs`); None when the embedder is itself cheap.
+    router: Embedder | None = None
     tally: AgentTally = field(default_factory=AgentTally)
 
     def reset_night(self) -> None:
@@ -76,12 +79,15 @@ def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
 def _build(embedder: str, redact_names: bool) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
+    main = build_embedder(embedder, static_model=load_static_encoder)
     return Engine(
         analyzer=CallAnalyzer(cfg, detectors=load_detectors()),
         redactor=Redactor(ner, given_names=load_given_names()),
-        embedder=build_embedder(embedder, static_model=load_static_encoder),
+        embedder=main,
         catalogue_config=IssueCatalogueConfig(),
         phrase_nlp=build_phrase_nlp(PipelineConfig()),
+        router=(build_embedder("static", static_model=load_static_encoder)
+                if isinstance(main, MiniLMEmbedder) else None),
     )
 
 

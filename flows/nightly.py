@@ -78,7 +78,7 @@ def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: 
                    ) -> tuple[dict[str, int], list[dict], list[dict]]:
     """Assign each call's issue statement to the issue catalogue, persisted under OUT/_state."""
     catalogue = state.load_catalogue(out, run_date, engine.catalogue_config, engine.embedder,
-                                     engine.phrase_nlp)
+                                     engine.phrase_nlp, engine.router)
     ids = catalogue.update([s["text"] for s in statements], run_date)
     state.save_catalogue(out, run_date, catalogue)
     assignment = {s["call_id"]: i for s, i in zip(statements, ids, strict=True)}

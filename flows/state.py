@@ -36,18 +36,21 @@ def _snapshot_dates(root: Path) -> list[date]:
 
 
 def load_catalogue(out: Path, run_date: date, config: IssueCatalogueConfig,
-                   embedder: Embedder, phrase_nlp: Language | None = None) -> IssueCatalogue:
-    """The catalogue as of the newest snapshot before `run_date` (an empty one if none)."""
+                   embedder: Embedder, phrase_nlp: Language | None = None,
+                   router: Embedder | None = None) -> IssueCatalogue:
+    """The catalogue as of the newest snapshot before `run_date` (an empty one if none);
+    `router` routes a large night's statements (`IssueCatalogue`)."""
     root = out / CATALOGUE_DIR
     earlier = [d for d in _snapshot_dates(root) if d < run_date]
     if not earlier:
         log.info("no issue catalogue before %s: starting a new one", run_date)
-        return IssueCatalogue(config, embedder, phrase_nlp)
+        return IssueCatalogue(config, embedder, phrase_nlp, router)
     folder = root / f"run_date={earlier[-1].isoformat()}"
     state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
     centroids = np.load(folder / "centroids.npy", allow_pickle=False)
     log.info("issue catalogue loaded from %s", folder)
-    return IssueCatalogue.from_state(state, centroids, config, embedder, phrase_nlp=phrase_nlp)
+    return IssueCatalogue.from_state(state, centroids, config, embedder, phrase_nlp=phrase_nlp,
+                                     router=router)
 
 
 def save_catalogue(out: Path, run_date: date, catalogue: IssueCatalogue) -> Path:

@@ -32,7 +32,7 @@ from nlp.issue_labels import (  # noqa: E402
     make_label,
     relabel_by_size,
 )
-from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig  # noqa: E402
+from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig, route_rest  # noqa: E402
 
 NIGHT1 = date(2026, 11, 25)
 NIGHT2 = date(2026, 11, 26)
@@ -558,3 +558,52 @@ def test_issue_keywords_of_german_statements_are_folded_without_stop_words(label
     assert not words & {"ich", "die", "der", "und", "meinen", "kndigen"}
     # named by keywords, not by phrases of an English parse
     assert all(set(c.label.replace(" · ", " ").split()) <= words for c in clusters)
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The hashing embedder, counting the statements it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.embedded += len(texts)
+        return super().encode(texts)
+
+
+def test_issues_large_night_embeds_a_sample_and_routes_the_rest():
+    statements = [s for _ in range(3) for s in REFUND + CHARGED + DELIVERY + LOGIN]  # 63
+    routed = HASHING_CONFIG.model_copy(update={"max_embedded_docs": 40, "max_fit_docs": 30})
+    embedder = CountingEmbedder()
+    catalogue = IssueCatalogue(routed, embedder, router=HashingEmbedder())
+    ids = np.asarray(catalogue.update(statements, NIGHT1))
+    assert embedder.embedded == 30  # the slow embedder reads only the sample
+    assert catalogue.totals_[NIGHT1.isoformat()] == 63
+    # Every call is counted in its issue, routed or not.
+    assert sum(i.history[NIGHT1.isoformat()] for i in catalogue.issues_.values()) == int(
+        (ids != -1).sum())
+    # The four kinds of complaint get four issues, routed copies with their own kind.
+    kinds = np.repeat([0, 1, 2, 3], [len(REFUND), len(CHARGED), len(DELIVERY), len(LOGIN)])
+    assert adjusted_rand_score(np.tile(kinds, 3), ids) > 0.9
+    again = IssueCatalogue(routed, CountingEmbedder(), router=HashingEmbedder())
+    assert again.update(statements, NIGHT1) == ids.tolist()  # deterministic
+
+
+def test_issues_night_within_the_bound_or_without_router_embeds_everything():
+    statements = REFUND + CHARGED + DELIVERY + LOGIN
+    for config, router in ((HASHING_CONFIG, HashingEmbedder()),
+                           (HASHING_CONFIG.model_copy(update={"max_embedded_docs": 5}), None)):
+        embedder = CountingEmbedder()
+        IssueCatalogue(config, embedder, router=router).update(statements, NIGHT1)
+        assert embedder.embedded == len(statements)
+
+
+def test_issues_route_rest_fits_on_the_sample_and_leaves_unknown_rows_out():
+    routes = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [0.95, 0.05], [0.05, 0.95],
+                       [0, 0]], dtype=np.float32)
+    sample, rest = np.array([0, 1, 2, 3]), np.array([4, 5, 6])
+    assert route_rest(routes, sample, np.array([7, 7, 9, 9]), rest).tolist() == [7, 9, -1]
+    # Outliers of the sample are not a class; one issue takes every known row.
+    assert route_rest(routes, sample, np.array([7, -1, -1, 7]), rest).tolist() == [7, 7, -1]
+    assert route_rest(routes, sample, np.full(4, -1), rest).tolist() == [-1, -1, -1]

@@ -7,7 +7,12 @@ assigned to the nearest issue. Then a second night of the same size (the same tu
 night of only known issues would be) measures the steady state. Prints seconds per stage
 and the process's peak resident memory (target: <= 5 minutes, <= 2 GB).
 
+`--embedder minilm` runs the default embedder the way the flow does: a night larger than
+`max_embedded_docs` embeds a seeded sample of `max_fit_docs` with MiniLM and the static
+model routes the rest (`nlp.issues`, "Scale").
+
 Run: HF_HUB_OFFLINE=1 .venv/bin/python -m flows.bench.issues_scale [--rows 100000]
+     [--embedder static|minilm]
 """
 
 from __future__ import annotations
@@ -34,10 +39,13 @@ def peak_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--embedder", choices=("static", "minilm"), default="static")
     args = parser.parse_args()
     texts = load_multidogo_turns(DEFAULT_DATA, args.rows)
-    embedder = build_embedder("static", load_static_encoder)
-    catalogue = IssueCatalogue(IssueCatalogueConfig(), embedder)
+    embedder = build_embedder(args.embedder, load_static_encoder)
+    router = (build_embedder("static", load_static_encoder) if args.embedder == "minilm"
+              else None)
+    catalogue = IssueCatalogue(IssueCatalogueConfig(), embedder, router=router)
     print(f"{len(texts)} statements; after loading: peak {peak_mb():.0f} MB")
     for night in (date(2026, 11, 25), date(2026, 11, 26)):
         start = time.perf_counter()
