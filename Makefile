@@ -35,6 +35,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	taskset -c 0 $(BIN)/python -m flows.bench.run
 	$(BIN)/python -m flows.bench.issues_scale
+	$(BIN)/python -m flows.bench.issues_scale --embedder minilm
 
 ## Quality of every detector on ../shared/data (held-out and cross-corpus splits).
 eval: $(STAMP)
