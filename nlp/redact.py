@@ -62,6 +62,13 @@ INTRODUCTION = re.compile(
     r"|\b(?:mein\s+(?:vor|nach)?name\s+ist|ich\s+hei(?:ß|ss)e)\s+",
     re.IGNORECASE)
 _GAP = re.compile(r"[ \t]+")  # between the words of a name
+#: A greeting or thanks and the capitalised word after it, which `greeted_names` redacts
+#: when it is a known given name: agents greet customers by name ("Hi Helen, I'm sorry to
+#: hear that", "Hey Ryan!"), which the small NER missed in 57 of 6,000 TweetSumm turns.
+GREETING = re.compile(
+    r"\b(?:hi|hello|hey|hiya|dear|thanks|thank you|thx|cheers|morning|evening|afternoon)"
+    r"[ \t]*,?[ \t]+([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)(?![\w'\u2019-])(?!\s+[a-z])",
+    re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 #: Words after "my name is" that describe the name, not name it ("my name is wrong on it").
 _NOT_NAMES = frozenset(ENGLISH_STOP_WORDS | GERMAN_STOP_WORDS | {
@@ -134,6 +141,14 @@ def find_pattern_spans(text: str) -> list[Span]:
     spans += introduced_names(text)
     spans += [(m.start(1), m.end(1), "[NAME]") for m in TITLED_NAME.finditer(text)]
     return spans
+
+
+def greeted_names(text: str, given_names: frozenset[str]) -> list[Span]:
+    """Spans of the known given names right after a greeting or thanks ("Hi Iain, we are
+    aware", "Hello, Grant. Yes"): capitalised, and not followed by a lower-case word, so
+    "Thanks Will do" and "Hi Grant money" are left alone."""
+    return [(m.start(1), m.end(1), "[NAME]") for m in GREETING.finditer(text)
+            if m[1][0].isupper() and m[1].lower() in given_names]
 
 
 def introduced_names(text: str, max_words: int = 3) -> list[Span]:
@@ -236,6 +251,9 @@ class Redactor:
         entity counts).
         """
         spans = [find_pattern_spans(t) for t in texts]
+        if self.given_names:
+            for text, text_spans in zip(texts, spans, strict=True):
+                text_spans += greeted_names(text, self.given_names)
         if self.ner is not None:
             # Only texts with a capital letter can hold a name NER would find.
             todo = [i for i, t in enumerate(texts) if any(c.isupper() for c in t)]
