@@ -99,6 +99,14 @@ def test_redact_email_is_not_mistaken_for_a_handle():
 @pytest.mark.parametrize(("text", "expected"), [
     ("Please DM us your order number. ^JD", "Please DM us your order number. ^[NAME]"),
     ("We are on it! -Kim", "We are on it! -[NAME]"),
+    # TweetSumm agents close with marks after the name.
+    ("Thanks for waiting. TY - Kelly.", "Thanks for waiting. TY - [NAME]."),
+    ("Kind regards - Ross 2/2", "Kind regards - [NAME] 2/2"),
+    ("We'll be able to reserve seats - Jordan (2/2)",
+     "We'll be able to reserve seats - [NAME] (2/2)"),
+    ("Have a good day - Laura :)", "Have a good day - [NAME] :)"),
+    ("The position remains unchanged. ^Natalie 2/2",
+     "The position remains unchanged. ^[NAME] 2/2"),
 ])
 def test_redact_signoff_initials(text, expected):
     assert PATTERNS.redact(text) == expected
