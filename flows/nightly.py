@@ -60,8 +60,8 @@ def analyse_batch(engine: Engine, batch: SourceBatch) -> dict[str, list[dict]]:
         "recovery_moments": records.recovery_rows(calls, redact),
         "quarantine": records.quarantine_rows(batch.quarantined, redact),
         # Redacted: statements become the issues' example quotes.
-        "_statements": [{"call_id": row["call_id"], "text": row["issue_statement"]}
-                        for row in calls_rows],
+        "_statements": [{"call_id": row["call_id"], "text": row["issue_statement"],
+                         "language": row["language"]} for row in calls_rows],
     }
 
 
@@ -79,7 +79,8 @@ def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: 
     """Assign each call's issue statement to the issue catalogue, persisted under OUT/_state."""
     catalogue = state.load_catalogue(out, run_date, engine.catalogue_config, engine.embedder,
                                      engine.phrase_nlp, engine.router)
-    ids = catalogue.update([s["text"] for s in statements], run_date)
+    ids = catalogue.update([s["text"] for s in statements], run_date,
+                           [s.get("language") for s in statements])
     state.save_catalogue(out, run_date, catalogue)
     assignment = {s["call_id"]: i for s, i in zip(statements, ids, strict=True)}
     issues = catalogue.issue_rows()

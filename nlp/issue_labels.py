@@ -244,6 +244,7 @@ def fit_new_clusters(
     phrase_nlp: Language | None = None,
     graph_neighbors: int = 0,
     graph_resolution: float = 8.0,
+    languages: list[str | None] | None = None,
 ) -> list[NewCluster]:
     """Cluster `docs` with BERTopic on their precomputed embeddings.
 
@@ -261,6 +262,8 @@ def fit_new_clusters(
             `graph_resolution`) and keep it when it has the higher Calinski-Harabasz index
             over every row and no more clusters (`choose_clustering`); 0: average linkage
             alone.
+        languages: Each doc's language (its call's; None: detected from the doc), which
+            decides how its keywords are read.
 
     Returns:
         Clusters ordered by size (largest first), ties by first member; empty when there are
@@ -280,7 +283,8 @@ def fit_new_clusters(
         return []
     # Keywords of statements in another supported language (German) come from their words
     # folded to ASCII, without that language's stop words; English statements are unchanged.
-    languages = [detect_language(d) for d in docs]
+    languages = [lang or detect_language(d)
+                 for d, lang in zip(docs, languages or [None] * len(docs), strict=True)]
     keyword_docs = [keyword_text(d, lang) for d, lang in zip(docs, languages, strict=True)]
     tokens = keyword_tokens(keyword_docs)
     if len(set().union(*tokens)) >= 2:

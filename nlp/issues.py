@@ -136,12 +136,15 @@ class IssueCatalogue:
         self.totals_: dict[str, int] = {}  # ISO date -> statements seen that night
         self.next_id_ = 0
 
-    def update(self, statements: list[str], run_date: date) -> list[int]:
+    def update(self, statements: list[str], run_date: date,
+               languages: list[str | None] | None = None) -> list[int]:
         """Assign each statement an issue id (or -1) and fold tonight into the catalogue.
 
         Args:
             statements: Tonight's statements (already PII-redacted: they become quotes).
             run_date: The night they belong to; each night can be folded in only once.
+            languages: Each statement's call language (ISO 639-1), which decides how new
+                issues' keywords are read; None (or a None entry): detected from the text.
 
         Returns:
             One issue id per statement, in input order.
@@ -152,15 +155,17 @@ class IssueCatalogue:
         night = run_date.isoformat()
         if night in self.totals_:
             raise ValueError(f"issue catalogue already updated for {night}")
+        languages = list(languages) if languages is not None else [None] * len(statements)
         if self.router is not None and len(statements) > self.config.max_embedded_docs:
-            return self._update_routed(statements, run_date)
+            return self._update_routed(statements, run_date, languages)
         embeddings = self._embed(statements)
-        labels = self._assign(statements, embeddings, run_date)
+        labels = self._assign(statements, embeddings, run_date, languages)
         self._absorb(embeddings, labels, run_date)
         self.totals_[night] = len(statements)
         return labels.tolist()
 
-    def _update_routed(self, statements: list[str], run_date: date) -> list[int]:
+    def _update_routed(self, statements: list[str], run_date: date,
+                       languages: list[str | None]) -> list[int]:
         """A large night: embed and assign a seeded sample, route the rest (module doc)."""
         cfg = self.config
         rng = np.random.default_rng(cfg.seed)
@@ -168,7 +173,8 @@ class IssueCatalogue:
         sampled = [statements[i] for i in sample]
         embeddings = self._embed(sampled)
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
-        labels[sample] = self._assign(sampled, embeddings, run_date)
+        labels[sample] = self._assign(sampled, embeddings, run_date,
+                                      [languages[i] for i in sample])
         rest = np.setdiff1d(np.arange(len(statements)), sample)
         routes = np.asarray(self.router.encode(list(statements)), dtype=np.float32)
         labels[rest] = route_rest(routes, sample, labels[sample], rest, cfg.router_c)
@@ -179,20 +185,20 @@ class IssueCatalogue:
                     int((labels[rest] == OUTLIER).sum()))
         return labels.tolist()
 
-    def _assign(self, statements: list[str], embeddings: np.ndarray, run_date: date
-                ) -> np.ndarray:
+    def _assign(self, statements: list[str], embeddings: np.ndarray, run_date: date,
+                languages: list[str | None]) -> np.ndarray:
         """Tonight's issue id per embedded statement: known issues, then new ones (module
         doc); creates the new issues but leaves centroids and counts to `_absorb`."""
         night = run_date.isoformat()
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
         valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
         self._match(embeddings, valid, labels, list(self.issues_), self.known_match_threshold)
-        new_ids = self._discover(statements, embeddings, valid & (labels == OUTLIER), run_date,
-                                 self.distance_threshold)
+        new_ids = self._discover(statements, languages, embeddings,
+                                 valid & (labels == OUTLIER), run_date, self.distance_threshold)
         self._match(embeddings, valid & (labels == OUTLIER), labels, new_ids)
         left = valid & (labels == OUTLIER)
         if left.sum() > self.config.broad_pass_share * len(statements):
-            broad_ids = self._discover(statements, embeddings, left, run_date,
+            broad_ids = self._discover(statements, languages, embeddings, left, run_date,
                                        self.broad_distance_threshold)
             self._match(embeddings, left, labels, broad_ids)
             new_ids += broad_ids
@@ -262,8 +268,8 @@ class IssueCatalogue:
         labels[candidates[close]] = np.asarray(ids, dtype=np.int64)[best[close]]
 
     def _discover(
-        self, statements: list[str], embeddings: np.ndarray, rows: np.ndarray, run_date: date,
-        distance_threshold: float,
+        self, statements: list[str], languages: list[str | None], embeddings: np.ndarray,
+        rows: np.ndarray, run_date: date, distance_threshold: float,
     ) -> list[int]:
         """Cluster the unmatched `rows` (a bounded, seeded sample) at the cosine cut
         `distance_threshold` and create new issues."""
@@ -288,6 +294,7 @@ class IssueCatalogue:
             phrase_nlp=self.phrase_nlp,
             graph_neighbors=cfg.graph_neighbors,
             graph_resolution=cfg.graph_resolution,
+            languages=[languages[i] for i in candidates],
         )
         new_ids = []
         for cluster in clusters:

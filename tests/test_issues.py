@@ -558,6 +558,13 @@ def test_issue_keywords_of_german_statements_are_folded_without_stop_words(label
     assert not words & {"ich", "die", "der", "und", "meinen", "kndigen"}
     # named by keywords, not by phrases of an English parse
     assert all(set(c.label.replace(" · ", " ").split()) <= words for c in clusters)
+    # The call's language, when given, decides instead of the statement's own words: read
+    # as English, "Gebühr" loses its umlaut the English way.
+    english = fit_new_clusters(docs, HashingEmbedder().encode(docs), distance_threshold=0.85,
+                               min_cluster_size=3, pca_dims=0, n_keywords=10, seed=0,
+                               languages=["en"] * len(docs))
+    words = {w for c in english for k in c.keywords for w in k.split()}
+    assert "gebhr" in words and "gebuehr" not in words
 
 
 class CountingEmbedder(HashingEmbedder):
