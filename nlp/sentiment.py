@@ -97,10 +97,13 @@ def count_resolution_cues(text: str, cfg: SentimentConfig = SentimentConfig()) -
     return len(resolution_sentences(text, cfg))
 
 
-def reports_resolution(text: str, cfg: SentimentConfig = SentimentConfig()) -> bool:
+def reports_resolution(text: str, cfg: SentimentConfig = SentimentConfig(),
+                       spans: list[tuple[int, int]] | None = None) -> bool:
     """Whether `text` states that the problem is gone: a resolution cue and no complaint cue
-    ("No crashes now!"; not "It was fixed. It still doesn't work")."""
-    return count_resolution_cues(text, cfg) > 0 and not count_complaint_cues(text, cfg)
+    ("No crashes now!"; not "It was fixed. It still doesn't work"). `spans`: its
+    `resolution_sentences`, when the caller has them."""
+    found = resolution_sentences(text, cfg) if spans is None else spans
+    return bool(found) and not count_complaint_cues(text, cfg)
 
 
 def without_resolution(text: str, cfg: SentimentConfig = SentimentConfig(),
@@ -125,7 +128,7 @@ def read_with_cues(texts: list[str], cfg: SentimentConfig, resolution_weight: fl
     out = []
     for text in texts:
         spans = resolution_sentences(text, cfg) if resolution_weight else []
-        resolved = bool(spans) and not count_complaint_cues(text, cfg)
+        resolved = reports_resolution(text, cfg, spans)
         out.append((without_resolution(text, cfg, spans), len(spans)) if resolved else ("", 0))
     return out
 
