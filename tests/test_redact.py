@@ -301,9 +301,19 @@ def test_redact_is_brand_needs_every_word_to_be_a_brand_or_payment_word():
     # Not a given name, lower case, or a word going on into the sentence: left alone.
     ("Hi Team, any news?", "Hi Team, any news?"), ("thanks helen", "thanks helen"),
     ("Thanks Will do that", "Thanks Will do that"),
+    # Addressed at the end of a clause.
+    ("Sorry to hear this, Jasmin. Please speak to", "Sorry to hear this, [NAME]. Please speak to"),
+    ("Not great to hear Tristan, which service", "Not great to hear [NAME], which service"),
+    ("Thanks for clarifying, Filip. For the moment", "Thanks for clarifying, [NAME]. For the "
+     "moment"),
+    # Places in a list or an address are no vocative.
+    ("countries Turkey, Lebanon, Jordan, Egypt", "countries Turkey, Lebanon, Jordan, Egypt"),
+    ("Herndon, Virginia, 20171", "Herndon, Virginia, 20171"),
+    ("El Capitan, Sierra, and now", "El Capitan, Sierra, and now"),
 ])
 def test_redact_given_names_after_a_greeting(text, expected):
-    redactor = Redactor(given_names=frozenset({"iain", "ryan", "grant", "lana", "helen",
-                                               "will"}))
+    redactor = Redactor(given_names=frozenset({
+        "iain", "ryan", "grant", "lana", "helen", "will", "jasmin", "tristan", "filip",
+        "jordan", "virginia", "sierra"}))
     assert redactor.redact(text) == expected
     assert Redactor().redact(text) == text  # no given names known: the rule is off
