@@ -169,7 +169,8 @@ class IssueCatalogue:
         """A large night: embed and assign a seeded sample, route the rest (module doc)."""
         cfg = self.config
         rng = np.random.default_rng(cfg.seed)
-        sample = np.sort(rng.choice(len(statements), cfg.max_fit_docs, replace=False))
+        size = min(cfg.max_fit_docs, len(statements))
+        sample = np.sort(rng.choice(len(statements), size, replace=False))
         sampled = [statements[i] for i in sample]
         embeddings = self._embed(sampled)
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)

@@ -597,6 +597,14 @@ def test_issues_large_night_embeds_a_sample_and_routes_the_rest():
     assert again.update(statements, NIGHT1) == ids.tolist()  # deterministic
 
 
+def test_issues_routed_night_with_a_sample_bound_above_its_size_embeds_it_all():
+    statements = REFUND + CHARGED + DELIVERY + LOGIN
+    odd = HASHING_CONFIG.model_copy(update={"max_embedded_docs": 5, "max_fit_docs": 100})
+    embedder = CountingEmbedder()
+    ids = IssueCatalogue(odd, embedder, router=HashingEmbedder()).update(statements, NIGHT1)
+    assert embedder.embedded == len(statements) and len(ids) == len(statements)
+
+
 def test_issues_night_within_the_bound_or_without_router_embeds_everything():
     statements = REFUND + CHARGED + DELIVERY + LOGIN
     for config, router in ((HASHING_CONFIG, HashingEmbedder()),
