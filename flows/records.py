@@ -36,9 +36,8 @@ def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
 
 def turns_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per turn, text redacted."""
-    turns = [(c.transcript.call_id, t) for c in calls for t in c.turns]
-    texts = redact([t.turn.text for _, t in turns],
-                   [c.language for c in calls for _ in c.turns])
+    turns = [(c.transcript.call_id, c.language, t) for c in calls for t in c.turns]
+    texts = redact([t.turn.text for _, _, t in turns], [lang for _, lang, _ in turns])
     return [
         {
             "call_id": call_id, "turn_index": t.turn.index, "speaker": t.turn.speaker,
@@ -52,22 +51,21 @@ def turns_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
             "raw_speaker": t.turn.raw_speaker or None, "start_s": t.turn.start_s,
             "end_s": t.turn.end_s,
         }
-        for (call_id, t), text in zip(turns, texts, strict=True)
+        for (call_id, _, t), text in zip(turns, texts, strict=True)
     ]
 
 
 def pain_points_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
     """One row per pain point; quote redacted, offsets into the original turn text."""
-    pains = [(c.transcript.team, p) for c in calls for p in c.pain_points]
-    quotes = redact([p.quote for _, p in pains],
-                    [c.language for c in calls for _ in c.pain_points])
+    pains = [(c.transcript.team, c.language, p) for c in calls for p in c.pain_points]
+    quotes = redact([p.quote for _, _, p in pains], [lang for _, lang, _ in pains])
     return [
         {
             "call_id": p.call_id, "turn_index": p.turn_index, "category": p.category,
             "severity": p.severity, "quote": quote, "char_start": p.char_start,
             "char_end": p.char_end, "issue_id": -1, "team": team,
         }
-        for (team, p), quote in zip(pains, quotes, strict=True)
+        for (team, _, p), quote in zip(pains, quotes, strict=True)
     ]
 
 

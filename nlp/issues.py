@@ -338,6 +338,8 @@ class IssueCatalogue:
             members = embeddings[labels == issue_id]
             calls = int((counted == issue_id).sum())
             if len(members):
+                # The sum itself when every call was embedded: the same floats as before
+                # routing existed, so unrouted nights keep their centroids bit for bit.
                 weighted = (members.sum(axis=0) if len(members) == calls
                             else members.mean(axis=0) * calls)
                 issue.centroid = unit(issue.centroid * issue.calls_total + weighted)
@@ -427,9 +429,9 @@ def route_rest(routes: np.ndarray, sample: np.ndarray, sample_labels: np.ndarray
     issue in the sample, every other row joins it.
     """
     out = np.full(len(rest), OUTLIER, dtype=np.int64)
-    fitted = sample[sample_labels != OUTLIER]
+    assigned = sample_labels != OUTLIER
     known = np.linalg.norm(routes[rest], axis=1) > 0
-    classes = np.unique(sample_labels[sample_labels != OUTLIER])
+    classes = np.unique(sample_labels[assigned])
     if len(classes) == 0 or not known.any():
         return out
     if len(classes) == 1:
@@ -438,6 +440,6 @@ def route_rest(routes: np.ndarray, sample: np.ndarray, sample_labels: np.ndarray
     from sklearn.linear_model import LogisticRegression  # imported here: large nights only
 
     model = LogisticRegression(C=c, max_iter=300)
-    model.fit(routes[fitted], sample_labels[sample_labels != OUTLIER])
+    model.fit(routes[sample[assigned]], sample_labels[assigned])
     out[known] = model.predict(routes[rest[known]])
     return out

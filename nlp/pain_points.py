@@ -56,12 +56,17 @@ class PainPointConfig(BaseModel):
     sentiment: SentimentConfig = SentimentConfig()
 
 
-def categorise(sentence: str, cfg: PainPointConfig = PainPointConfig()) -> str | None:
-    """Return the first taxonomy category whose pattern matches, or None."""
-    for category, patterns in get_patterns(cfg.patterns).items():
+def first_matching(sentence: str, pattern_set: str) -> str | None:
+    """The first category of the versioned `pattern_set` whose pattern matches, or None."""
+    for category, patterns in get_patterns(pattern_set).items():
         if compile_any(tuple(patterns)).search(sentence):
             return category
     return None
+
+
+def categorise(sentence: str, cfg: PainPointConfig = PainPointConfig()) -> str | None:
+    """Return the first taxonomy category whose pattern matches, or None."""
+    return first_matching(sentence, cfg.patterns)
 
 
 def score_severity(sentence: str, sentiment: float, category: str,
@@ -266,10 +271,10 @@ def contact_category(sentence: str, cfg: PainPointConfig = PainPointConfig()) ->
     my service if this still isn't resolved" stays cancellation, as in the rules' order)."""
     if cfg.contact_patterns is None:
         return None
-    for category, patterns in get_patterns(cfg.contact_patterns).items():
-        if compile_any(tuple(patterns)).search(sentence):
-            return None if categorise(sentence, cfg) == "cancellation" else category
-    return None
+    category = first_matching(sentence, cfg.contact_patterns)
+    if category is None or categorise(sentence, cfg) == "cancellation":
+        return None
+    return category
 
 
 def score_trained_severity(sentence: str, p_pain: float, category: str,

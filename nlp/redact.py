@@ -73,6 +73,12 @@ _GAP = re.compile(r"[ \t]+")  # between the words of a name
 GREETING = re.compile(
     r"\b(?i:hi|hello|hey|hiya|dear|thanks|thank you|thx|cheers|morning|evening|afternoon)"
     r"[ \t]*,?[ \t]+([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)(?![\w'\u2019-])(?!\s+[a-z])")
+#: A name that closes a clause after "sorry", "welcome", "hear (that)", "day" or after a
+#: lower-case word and a comma (`greeted_names`): 24 names in TweetSumm, IBM and the airline
+#: tweets the rules above left, all read as real.
+VOCATIVE = re.compile(
+    r"(?:(\w+),|\b(?:sorry|apologies|welcome|hear(?: that)?|day|evening|weekend|night))"
+    r"[ \t]+([A-Z][a-z]+)(?=[ \t]*(?:[.!?:]|,(?![ \t]*(?:[A-Z0-9]|and\b))|$))")
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 #: Words after "my name is" that describe the name, not name it ("my name is wrong on it").
 _NOT_NAMES = frozenset(ENGLISH_STOP_WORDS | GERMAN_STOP_WORDS | {
@@ -160,13 +166,6 @@ def greeted_names(text: str, given_names: frozenset[str]) -> list[Span]:
     return spans
 
 
-#: A name that closes a clause after "sorry", "welcome", "hear (that)", "day" or after a
-#: lower-case word and a comma (`greeted_names`): 24 names in TweetSumm, IBM and the airline
-#: tweets the rules above left, all read as real.
-VOCATIVE = re.compile(
-    r"(?:(\w+),|\b(?:sorry|apologies|welcome|hear(?: that)?|day|evening|weekend|night))"
-    r"[ \t]+([A-Z][a-z]+)(?=[ \t]*(?:[.!?:]|,(?![ \t]*(?:[A-Z0-9]|and\b))|$))")
-
 
 def introduced_names(text: str, max_words: int = 3) -> list[Span]:
     """Spans of the names speakers give for themselves ("my name is George Hall").
@@ -195,10 +194,15 @@ def introduced_names(text: str, max_words: int = 3) -> list[Span]:
     return spans
 
 
+def entity_words(entity: str) -> set[str]:
+    """The lower-case words of an NER entity ("Herrn Dr. Meier" -> herrn, dr, meier)."""
+    return {w.lower() for w in _NAME_WORD.findall(entity)}
+
+
 def is_brand(entity: str) -> bool:
     """Whether an NER "person" is a payment brand or currency ("Mastercard", "Google Pay",
     "Euros"), not a name."""
-    words = {w.lower() for w in _NAME_WORD.findall(entity)}
+    words = entity_words(entity)
     return bool(words & _NOT_PEOPLE) and words <= _NOT_PEOPLE | _PAYMENT_WORDS
 
 
@@ -286,7 +290,7 @@ class Redactor:
 
     def _is_person(self, text: str, start: int, entity: str) -> bool:
         """A word of the entity is a given name or a title, or a title comes just before."""
-        words = {w.lower() for w in _NAME_WORD.findall(entity)}
+        words = entity_words(entity)
         return (bool(words & self.given_names) or bool(words & _TITLES)
                 or _TITLE_BEFORE.search(text, 0, start) is not None)
 

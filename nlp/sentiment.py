@@ -51,10 +51,10 @@ _HANDLE = re.compile(r"(?<!\w)@\w+")
 # else?"); the word alone carries no polarity, yet the model reads a lone "No" as -0.99.
 # "No problem.", "No worries." and "Nothing else." are the same kind of answer (-0.85 and
 # -0.69 before).
-# Punctuation left alone by a removed phrase: "Okay no problem." -> "Okay ."
-_LEFTOVER_PUNCTUATION = re.compile(r"(?:(?<=^)|(?<=[\s,.!;:?]))[,.!;:?]+(?=\s|$)")
 _ANSWER = re.compile(r"^\s*(?:no+|nope|nah|no (?:problem|worries|rush|hurry)s?|nothing(?: else)?)"
                      r"\s*(?:[,.!;:?-]+\s*|$)", re.IGNORECASE)
+# Punctuation left alone by a removed phrase: "Okay no problem." -> "Okay ."
+_LEFTOVER_PUNCTUATION = re.compile(r"(?:(?<=^)|(?<=[\s,.!;:?]))[,.!;:?]+(?=\s|$)")
 
 
 @cache
