@@ -53,6 +53,10 @@ class PainPointConfig(BaseModel):
     # by strict cues that then decide the category (nlp.patterns.CONTACT_PATTERNS_V1);
     # None: the categoriser and its prior alone.
     contact_patterns: str | None = "contact_patterns.v1"
+    # Trained path: factual problem reports ("outlook is not opening", "my card got
+    # declined") are pain points like the complaint cues, unless the sentence reports the
+    # problem gone (nlp.patterns.PROBLEM_CUES_V1); None: the complaint cues alone.
+    problem_cues: str | None = "problem_cues.v1"
     sentiment: SentimentConfig = SentimentConfig()
 
 
@@ -157,16 +161,13 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     # are then its sentences that pass on their own, or that best one when none does (the
     # context decides whether, not which: it does not turn a painful turn's every sentence
     # into a quote).
-    # Conversational complaint cues ("still haven't received", "third time") stay pain even
-    # where the airline-trained detector is unsure: measured +0.003 / +0.005 macro-F1 on
-    # held-out airline / TweetSumm (callinsight eval, "detector + cues" rows). A sentence
-    # that reports the problem gone ("No crashes now!", "It's working now"; no complaint cue,
-    # as `reports_resolution`) is no pain point, however its negated problem words read to
-    # the detector. Each sentence's complaint cues are counted once for both.
-    complaints = [count_complaint_cues(s, cfg.sentiment) > 0 for s in sentences]
-    cued = [cfg.cue_union and c for c in complaints]
-    resolved = [not c and count_resolution_cues(s, cfg.sentiment) > 0
-                for s, c in zip(sentences, complaints, strict=True)]
+    # Conversational complaint cues ("still haven't received", "third time") and factual
+    # problem reports ("my card got declined") stay pain even where the airline-trained
+    # detector is unsure (`cue_flags`; measured in the "detector + cues" rows of callinsight
+    # eval). A sentence that reports the problem gone ("No crashes now!", "It's working now";
+    # no complaint cue, as `reports_resolution`) is no pain point, however its negated
+    # problem words read to the detector.
+    cued, resolved = cue_flags(sentences, cfg)
     best: dict[int, int] = {}
     for i, (t, _, _) in enumerate(units):
         if not resolved[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
@@ -185,6 +186,26 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
         severity = score_trained_severity(sentence, p, category, cfg)
         found[t].append(PainPoint(call_id, turn_index, category, severity, start, end, sentence))
     return found
+
+
+def cue_flags(sentences: list[str], cfg: PainPointConfig = PainPointConfig()
+              ) -> tuple[list[bool], list[bool]]:
+    """Per sentence: (a pain point by its cues alone, it reports the problem gone).
+
+    Cued (with `cfg.cue_union`): a conversational complaint cue ("still haven't received"),
+    or a problem report (`cfg.problem_cues`: "my card got declined") in a sentence that does
+    not report the problem gone. Resolved: a resolution cue and no complaint cue ("No
+    crashes now!"). Each sentence's complaint cues are counted once for both.
+    """
+    problem = compile_any(tuple(get_patterns(cfg.problem_cues))) if cfg.problem_cues else None
+    cued, resolved = [], []
+    for sentence in sentences:
+        complaint = count_complaint_cues(sentence, cfg.sentiment) > 0
+        gone = not complaint and count_resolution_cues(sentence, cfg.sentiment) > 0
+        reported = problem is not None and not gone and problem.search(sentence) is not None
+        cued.append(cfg.cue_union and (complaint or reported))
+        resolved.append(gone)
+    return cued, resolved
 
 
 #: model.meta key: the weight of a sentence's whole turn in its P(pain) (0: the sentence alone)

@@ -211,6 +211,54 @@ COMPLAINT_CUES_V1: list[str] = [
     r"\bcharged (?:me )?twice\b", r"\bwon'?t (?:let|work|load)\b", r"\bdoesn'?t work\b",
 ]
 
+# Problem reports: the customer states as a fact that something is broken, failed or went
+# wrong ("outlook is not opening", "my card got declined", "I have a problem with my order",
+# "the app keeps crashing"). Tweets show pain through emotion, so the airline-trained
+# detector misses these plain, factual reports of spoken and chat requests ("outlook
+# application is crashes": P(pain) 0.20). Each is a pain point in the pipeline unless its
+# sentence reports the problem gone (`RESOLUTION_CUES_V1`). Negated forms do not count ("no
+# errors", "never crashed"). Not used by sentiment. Measured in
+# models/pain-detector/MODEL_CARD.md ("Problem reports").
+_NOT_NEGATED = r"(?<!\bno )(?<!\bnot )(?<!n't )(?<!n’t )(?<!\bnever )(?<!\bwithout )(?<!\bany )"
+_FAILS_TO = (r"(?:work|open|load|respond|connect|start|turn on|switch on|boot|sync|install"
+             r"|download|upload|send|print|stream|log ?in|sign ?in|log on|go through|process"
+             r"|activat|show up|come through)")
+_ONE_WORD = r"(?:(?!not\b|never\b)\w+\s+)?"  # "was (also) declined", not "was not lost"
+PROBLEM_CUES_V1: list[str] = [
+    rf"(?:\bnot|n't|n’t|\bcannot|\bstopped)\s+(?:be\s+)?{_FAILS_TO}\w*",
+    r"\bnever\s+(?:works|worked|loads|loaded|opens|opened|connects|connected|arrived|came)\b",
+    _NOT_NEGATED + r"\b(?:crash(?:es|ed|ing)?|froze|freezes|freezing up|keeps? freezing"
+    r"|glitch(?:es|ing|y)?|(?:is|are|was|were|been|got) frozen)\b",
+    _NOT_NEGATED + r"\b(?:broken|broke down|damaged|cracked|smashed)\b",
+    r"\b(?:i(?:'m|’m| am)?|we(?:'re| are)?|there(?:'s|’s| is| are| was| were| seems to be))"
+    r"\s+(?:\w+\s+)?(?:have|having|had|got|getting|facing|experiencing|running into|is|are"
+    r"|was|were|be)?\s*(?:a|an|some|serious|big|major|the same|another|many|several|lots of"
+    r"|constant)\s+(?:\w+\s+)?(?:problems?|issues?|trouble|difficult(?:y|ies)|errors?)\b",
+    r"\b(?:having|have|had|got) (?:some |a lot of |so much )?trouble\b",
+    _NOT_NEGATED + r"\berror(?:s| message| code)?\b",
+    _NOT_NEGATED + r"(?<!\ball else )\bfail(?:ed|s|ing|ure)\b",
+    r"\b(?:was|were|got|been|being|is|are|gets?|keeps? (?:getting|being))\s+"
+    + _ONE_WORD + r"(?:declined|rejected|refused|blocked|locked|suspended|hacked|compromised)\b",
+    r"\blocked out\b|\bforgot(?:ten)? (?:my |the )?(?:password|pin|passcode|login|username)\b",
+    r"\b(?:not|never|n't|n’t)\s+(?:yet\s+)?(?:been\s+)?(?:received|arrived|delivered|credited"
+    r"|reflected|refunded)\b",
+    r"\b(?:lost|misplaced|stole|stolen)\s+(?:my|our|the|his|her|their)\b|\b(?:was|were|been"
+    r"|got|is|are)\s+" + _ONE_WORD + r"(?:lost|stolen|misplaced)\b",
+    r"\b(?:wrong|incorrect)\s+(?:\w+\s+)?(?:amount|item|order|charge|size|address|product"
+    r"|bill|price|rate|information|info|name|seat|flight|bag|card|number|total|balance)s?\b",
+    r"\b(?:unauthori[sz]ed|fraudulent|scammed|fraud(?:ulent)? (?:charges?|transactions?"
+    r"|payments?|activity))\b",
+    r"\b(?:don'?t|do not|didn'?t|did not) (?:recogni[sz]e|make|authori[sz]e) (?:this|that|these"
+    r"|those|the|a|an) (?:\w+ )?(?:payments?|transactions?|purchases?|withdrawals?|charges?"
+    r"|debits?|transfers?)\b",
+    r"\b(?:over ?charged|double[- ]charged|charged (?:me )?(?:twice|double|two times|again"
+    r"|extra|more than))\b",
+    r"\b(?:is|are|was|so|very|too|really|extremely|running|working|been)\s+slow(?:ly)?\b",
+    r"\bkeeps? (?:dropping|disconnecting|crashing|failing|logging me out|cutting out"
+    r"|buffering|declining|rejecting)\b|\b(?:got|get|gets|keep getting|been|was|were)"
+    r" (?:disconnected|cut off|logged out|kicked out)\b",
+]
+
 # Resolution cues: the customer reports that the problem is gone ("It's working now", "No
 # crashes now!", "the issue has been resolved"). Negated problem words read as a complaint to
 # the trained models ("No crashes now!": P(pain) 0.63, sentiment -0.67), at the very turn a
@@ -337,6 +385,7 @@ _REGISTRY: dict[str, object] = {
     "contact_patterns.v1": CONTACT_PATTERNS_V1,
     "pain_patterns.de.v1": PAIN_PATTERNS_DE_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
+    "problem_cues.v1": PROBLEM_CUES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,
     "resolution_cues.v1": RESOLUTION_CUES_V1,
     "resolution_hedges.v1": RESOLUTION_HEDGES_V1,

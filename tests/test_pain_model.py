@@ -253,6 +253,43 @@ def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
     assert off == [[]]
 
 
+# Factual problem reports from the never-trained MultiDoGO and DSTC11 turns, BANKING77 and
+# TweetSumm: the tweet-trained detector reads several of them below its threshold.
+@pytest.mark.parametrize("text", [
+    "outlook application is crashes", "whatsapp is not opened", "i have some problem in my "
+    "outlook account", "My card got declined at the shop.", "The top-up did not go through.",
+    "Norton VPN will not connect", "I have been overcharged.", "live tv keeps freezing.",
+    "There is an issue with my bill, can you help me?", "I lost my card yesterday",
+    "I don't recognise this payment on my statement", "hike message not received",
+])
+def test_pain_model_problem_reports_are_pain_whatever_the_model_says(text, models):
+    from dataclasses import replace
+
+    detector, categoriser, encoder = models
+    mute = replace(detector, intercept=detector.intercept - 100.0)
+    turns = [("c1", 0, text, split_sentences(NLP, [text])[0])]
+    found = detect_pain_points_batch(turns, model=mute, category_model=categoriser,
+                                     encoder=encoder)
+    assert [p.quote for p in found[0]] == [text]
+    off = detect_pain_points_batch(turns, PainPointConfig(problem_cues=None), model=mute,
+                                   category_model=categoriser, encoder=encoder)
+    assert off == [[]]
+
+
+@pytest.mark.parametrize("text", [
+    "No errors since the update.", "It never crashed on my old phone.",
+    "I have no problem with the app.", "I have a question about my bill.",
+    "If all else fails I will call tomorrow.", "But all was not lost!",
+    "It's freezing in NYC today.", "Is my card delivered to my address?",
+    "It is working now, no more crashes.", "I want to transfer money to my savings account.",
+])
+def test_pain_model_problem_cues_leave_the_rest_alone(text):
+    from nlp.pain_points import cue_flags
+
+    cued, _ = cue_flags([text], PainPointConfig())
+    assert cued == [False]
+
+
 def test_eval_category_note_separates_predictions_outside_the_gold_classes() -> None:
     from flows.evaluation.pain import category_note
 

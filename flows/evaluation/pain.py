@@ -44,9 +44,9 @@ from nlp.pain_points import (
     PainPointConfig,
     categorise,
     categorise_with_prior,
+    cue_flags,
     detect_pain_points,
 )
-from nlp.sentiment import count_complaint_cues, reports_resolution
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
@@ -70,22 +70,26 @@ def rule_flags(texts: list[str]) -> np.ndarray:
 
 
 def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEncoder
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Per text, the detector's highest sentence P(pain) (in its turn's context), and the
-    highest over the sentences the pipeline can quote: not those reporting the problem gone
-    (`nlp.sentiment.reports_resolution`, "No crashes now!")."""
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text, the detector's highest sentence P(pain) (in its turn's context), the
+    highest over the sentences the pipeline can quote (not those reporting the problem
+    gone, "No crashes now!"), and whether a sentence is a pain point by its cues alone
+    (`nlp.pain_points.cue_flags`: a complaint cue or a problem report)."""
     scores = TextScores(model, texts, encoder)
     weight = float(model.meta.get(CONTEXT_WEIGHT, 0.0))
-    kept = np.array([not reports_resolution(s) for s in scores.sentences])
-    return scores.at(weight), scores.at(weight, kept)
+    cued, resolved = cue_flags(scores.sentences)
+    by_text = np.zeros(len(texts), dtype=bool)
+    by_text[np.asarray(scores.owners)[np.asarray(cued, dtype=bool)]] = True
+    return scores.at(weight), scores.at(weight, ~np.asarray(resolved, dtype=bool)), by_text
 
 
 def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
-                   threshold: float, baselines: bool, quotable: np.ndarray | None = None
-                   ) -> list[Row]:
+                   threshold: float, baselines: bool, quotable: np.ndarray | None = None,
+                   cued: np.ndarray | None = None) -> list[Row]:
     """Rows of the detector (and, with `baselines`, the pipeline, VADER and the v1 rules);
-    `quotable`: the scores over the sentences the pipeline can quote (`shipped_scores`),
-    `scores` when not given."""
+    `quotable`: the scores over the sentences the pipeline can quote, `cued`: the texts
+    that are pain by their cues alone (both from `shipped_scores`; `scores` and none when
+    not given)."""
     y = [e.pain for e in test]
     texts = [e.text for e in test]
     quotable = scores if quotable is None else quotable
@@ -93,8 +97,8 @@ def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.nd
                        note=f"threshold {threshold:.3f}")]
     if baselines:
         # What the pipeline does: the detector over the sentences it can quote, or a
-        # conversational complaint cue.
-        cues = np.array([count_complaint_cues(t) > 0 for t in texts])
+        # sentence's cues (a conversational complaint or a problem report).
+        cues = np.zeros(len(texts), dtype=bool) if cued is None else cued
         union = np.where(cues, np.maximum(quotable, threshold), quotable)
         rows.append(binary_row("detector + cues (pipeline)", name, split, y, union, threshold,
                                note="F1 as in turns.is_pain_point"))
@@ -111,9 +115,9 @@ def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
     threshold = float(detector.meta["threshold"])
     rows = []
     for name, split, test in sets:
-        scores, quotable = shipped_scores(detector, [e.text for e in test], encoder)
+        scores, quotable, cued = shipped_scores(detector, [e.text for e in test], encoder)
         rows += _detector_rows(name, split, test, scores, threshold, baselines=True,
-                               quotable=quotable)
+                               quotable=quotable, cued=cued)
     return rows
 
 
