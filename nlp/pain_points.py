@@ -21,6 +21,7 @@ from nlp.sentiment import (
     SentimentConfig,
     count_complaint_cues,
     count_resolution_cues,
+    has_negative_word,
     reports_resolution,
     score_sentiment,
 )
@@ -57,6 +58,10 @@ class PainPointConfig(BaseModel):
     # declined") are pain points like the complaint cues, unless the sentence reports the
     # problem gone (nlp.patterns.PROBLEM_CUES_V1); None: the complaint cues alone.
     problem_cues: str | None = "problem_cues.v1"
+    # Trained path: a plain request for a routine service ("I need to transfer money to my
+    # savings account") is no pain point, however its topic words read to the detector
+    # (nlp.patterns.REQUEST_FRAMES_V1, `is_plain_request`); None: the detector decides.
+    plain_requests: str | None = "request_frames.v1"
     sentiment: SentimentConfig = SentimentConfig()
 
 
@@ -166,14 +171,15 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     # detector is unsure (`cue_flags`; measured in the "detector + cues" rows of callinsight
     # eval). A sentence that reports the problem gone ("No crashes now!", "It's working now";
     # no complaint cue, as `reports_resolution`) is no pain point, however its negated
-    # problem words read to the detector.
-    cued, resolved = cue_flags(sentences, cfg)
+    # problem words read to the detector, nor is a plain request ("I need to transfer money
+    # to my savings account"), however its topic words do.
+    cued, excluded = cue_flags(sentences, cfg)
     best: dict[int, int] = {}
     for i, (t, _, _) in enumerate(units):
-        if not resolved[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
+        if not excluded[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
             best[t] = i
     painful = [i for i, (t, _, _) in enumerate(units)
-               if cued[i] or (not resolved[i] and p_pain[best[t]] >= threshold
+               if cued[i] or (not excluded[i] and p_pain[best[t]] >= threshold
                               and (alone[i] >= threshold or i == best[t]))]
     categories = _categorise_trained([sentences[i] for i in painful], category_model, encoder,
                                      cfg)
@@ -190,22 +196,40 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
 
 def cue_flags(sentences: list[str], cfg: PainPointConfig = PainPointConfig()
               ) -> tuple[list[bool], list[bool]]:
-    """Per sentence: (a pain point by its cues alone, it reports the problem gone).
+    """Per sentence: (a pain point by its cues alone, never a pain point by the detector).
 
     Cued (with `cfg.cue_union`): a conversational complaint cue ("still haven't received"),
     or a problem report (`cfg.problem_cues`: "my card got declined") in a sentence that does
-    not report the problem gone. Resolved: a resolution cue and no complaint cue ("No
-    crashes now!"). Each sentence's complaint cues are counted once for both.
+    not report the problem gone. Never by the detector: a resolution cue and no complaint
+    cue ("No crashes now!"), or an uncued plain request (`is_plain_request`: "I need to
+    transfer money to my savings account"). Each sentence's complaint cues are counted once.
     """
     problem = compile_any(tuple(get_patterns(cfg.problem_cues))) if cfg.problem_cues else None
-    cued, resolved = [], []
+    cued, excluded = [], []
     for sentence in sentences:
         complaint = count_complaint_cues(sentence, cfg.sentiment) > 0
         gone = not complaint and count_resolution_cues(sentence, cfg.sentiment) > 0
         reported = problem is not None and not gone and problem.search(sentence) is not None
         cued.append(cfg.cue_union and (complaint or reported))
-        resolved.append(gone)
-    return cued, resolved
+        excluded.append(gone or (not complaint and not reported
+                                 and is_plain_request(sentence, cfg)))
+    return cued, excluded
+
+
+def is_plain_request(sentence: str, cfg: PainPointConfig = PainPointConfig()) -> bool:
+    """Whether `sentence` opens by asking for a routine service and reports no problem: a
+    request frame of `cfg.plain_requests` ("I need to transfer", "can you check", "how do I
+    add"), none of its problem words ("not", "declined", "refund", "back"), no VADER negative
+    word (but the routine ones: "pay"), and no category that is pain by itself (a
+    cancellation, a refund, account access, ...). Complaint cues and problem reports are
+    checked by the caller (`cue_flags`)."""
+    if not cfg.plain_requests:
+        return False
+    frames = get_patterns(cfg.plain_requests)
+    return (compile_any(tuple(frames["request"])).search(sentence) is not None
+            and compile_any(tuple(frames["report"])).search(sentence) is None
+            and categorise(sentence, cfg) not in _ALWAYS_PAIN | _NEUTRAL_PAIN
+            and not has_negative_word(compile_any(tuple(frames["routine"])).sub("", sentence)))
 
 
 #: model.meta key: the weight of a sentence's whole turn in its P(pain) (0: the sentence alone)

@@ -259,6 +259,43 @@ PROBLEM_CUES_V1: list[str] = [
     r" (?:disconnected|cut off|logged out|kicked out)\b",
 ]
 
+# Plain requests: a sentence that opens by asking for a routine service ("I need to
+# transfer money to my savings account", "hi, i'd like to check the payment status of my last
+# bill", "how do I add money to my card?"). The detector reads topic words as pain ("bill",
+# "transfer": P 0.5-0.7), so a spoken or chat request often passed as a pain point. A
+# request is no pain point when none of its words reports a problem ("report"): a negation,
+# a fault, a charge, a refund, a cancellation, "back", "fixed" ("how do I get my card back",
+# "I want to get my screen fixed" stay pain). `nlp.pain_points.is_plain_request` also asks
+# that it holds no VADER negative word, no cue and no always-pain category. Measured in
+# models/pain-detector/MODEL_CARD.md ("Plain requests").
+_REQUEST_LEAD = (r"^\W*(?:(?:hi|hello|hey|yes|yeah|yep|ok|okay|um+|uh+|so|well|good (?:morning"
+                 r"|afternoon|evening)|thanks?|thank you|please|sir|madam|ma'?am|there)\b"
+                 r"[\s,.!]*)*")
+_REQUEST_FRAME = (r"(?:i(?:'d| would) like to|i want(?:ed)? to|i wanna|i need to|i(?:'m| am)"
+                  r" (?:trying|looking|calling|hoping|wanting|wishing) to|i wish to|i'd love to"
+                  r"|can (?:you|i|we)|could (?:you|i|we)|may i|would you|will you|how (?:do|can"
+                  r"|would|should) (?:i|we)|please|help me|kindly)\s+(?:please\s+|help me\s+"
+                  r"|just\s+|also\s+|quickly\s+)?")
+_ROUTINE = (r"(?:pay|transfer|send|book|order|check|update|change|add|get|know|make|open|buy"
+            r"|purchase|upgrade|renew|enroll|enrol|sign up|register|activate|set up|setup|find"
+            r"|see|view|look|schedule|reserve|request|apply|start|move|top up|confirm|verify"
+            r"|ask|find out|learn|use|switch|select|pick|choose|print|download|have|receive"
+            r"|obtain)\b")
+REQUEST_FRAMES_V1: dict[str, list[str]] = {
+    "request": [_REQUEST_LEAD + _REQUEST_FRAME + _ROUTINE],
+    "report": [
+        r"\b(?:not|no|never|nothing|nobody|cannot|can'?t|won'?t|didn'?t|doesn'?t|don'?t|isn'?t"
+        r"|wasn'?t|haven'?t|hasn'?t|wrong|again|still|why)\b|n't|n’t",
+        r"\b(?:unblock\w*|unlock\w*|swallow\w*|stuck|lost|stolen|missing|late|delay\w*"
+        r"|declin\w*|reject\w*|fail\w*|error\w*|problems?|issues?|trouble|broken|damag\w*"
+        r"|fraud\w*|disput\w*|complain\w*|refund\w*|charged|go through|back|get rid|delete"
+        r"|close|cancel\w*|terminat\w*|reset|replac\w*|to work|out of|fix\w*|repair\w*)\b",
+    ],
+    # Words of VADER's lexicon that read negative but are routine in a request ("pay": -0.4),
+    # left out before the negative-word check.
+    "routine": [r"\bpay\b"],
+}
+
 # Resolution cues: the customer reports that the problem is gone ("It's working now", "No
 # crashes now!", "the issue has been resolved"). Negated problem words read as a complaint to
 # the trained models ("No crashes now!": P(pain) 0.63, sentiment -0.67), at the very turn a
@@ -386,6 +423,7 @@ _REGISTRY: dict[str, object] = {
     "pain_patterns.de.v1": PAIN_PATTERNS_DE_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
     "problem_cues.v1": PROBLEM_CUES_V1,
+    "request_frames.v1": REQUEST_FRAMES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,
     "resolution_cues.v1": RESOLUTION_CUES_V1,
     "resolution_hedges.v1": RESOLUTION_HEDGES_V1,

@@ -62,6 +62,11 @@ def _vader() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+def has_negative_word(text: str) -> bool:
+    """Whether VADER's lexicon reads any word of `text` as negative."""
+    return _vader().polarity_scores(text)["neg"] > 0
+
+
 def count_complaint_cues(text: str, cfg: SentimentConfig = SentimentConfig()) -> int:
     """Count conversational complaint cues in a text."""
     pattern = compile_any(tuple(get_patterns(cfg.cues)))

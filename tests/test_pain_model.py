@@ -290,6 +290,39 @@ def test_pain_model_problem_cues_leave_the_rest_alone(text):
     assert cued == [False]
 
 
+# Requests for a routine service, as callers and chat users open (MultiDoGO, DSTC11,
+# BANKING77): their topic words ("bill", "transfer") read as pain to the detector.
+@pytest.mark.parametrize("text", [
+    "hi, i want to pay my latest bill", "I need to transfer money to my savings account.",
+    "Hello, can you check the payment status of my last bill please?",
+    "How do I add money to my card?", "i would like to order a new card as the old one expired",
+])
+def test_pain_model_plain_requests_are_no_pain_points_whatever_the_model_says(text, models):
+    from dataclasses import replace
+
+    detector, categoriser, encoder = models
+    eager = replace(detector, intercept=detector.intercept + 100.0)
+    turns = [("c1", 0, text, split_sentences(NLP, [text])[0])]
+    found = detect_pain_points_batch(turns, model=eager, category_model=categoriser,
+                                     encoder=encoder)
+    assert found == [[]]
+    on = detect_pain_points_batch(turns, PainPointConfig(plain_requests=None), model=eager,
+                                  category_model=categoriser, encoder=encoder)
+    assert len(on[0]) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "How do I get my card back?", "I want to get my screen fixed",
+    "I want to cancel my account", "Can you check why my payment was declined?",
+    "I need to change my flight, this is ridiculous", "I need to reset my password",
+    "Can I get a refund for the broken speaker?", "I need help with my bill.",
+])
+def test_pain_model_requests_that_report_a_problem_stay_for_the_detector(text):
+    from nlp.pain_points import is_plain_request
+
+    assert not is_plain_request(text)
+
+
 def test_eval_category_note_separates_predictions_outside_the_gold_classes() -> None:
     from flows.evaluation.pain import category_note
 

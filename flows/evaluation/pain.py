@@ -73,14 +73,14 @@ def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEn
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per text, the detector's highest sentence P(pain) (in its turn's context), the
     highest over the sentences the pipeline can quote (not those reporting the problem
-    gone, "No crashes now!"), and whether a sentence is a pain point by its cues alone
-    (`nlp.pain_points.cue_flags`: a complaint cue or a problem report)."""
+    gone, "No crashes now!", nor plain requests), and whether a sentence is a pain point by
+    its cues alone (`nlp.pain_points.cue_flags`: a complaint cue or a problem report)."""
     scores = TextScores(model, texts, encoder)
     weight = float(model.meta.get(CONTEXT_WEIGHT, 0.0))
-    cued, resolved = cue_flags(scores.sentences)
+    cued, excluded = cue_flags(scores.sentences)
     by_text = np.zeros(len(texts), dtype=bool)
     by_text[np.asarray(scores.owners)[np.asarray(cued, dtype=bool)]] = True
-    return scores.at(weight), scores.at(weight, ~np.asarray(resolved, dtype=bool)), by_text
+    return scores.at(weight), scores.at(weight, ~np.asarray(excluded, dtype=bool)), by_text
 
 
 def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
