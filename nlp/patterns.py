@@ -220,6 +220,14 @@ COMPLAINT_CUES_V1: list[str] = [
 # errors", "never crashed"). Not used by sentiment. Measured in
 # models/pain-detector/MODEL_CARD.md ("Problem reports").
 _NOT_NEGATED = r"(?<!\bno )(?<!\bnot )(?<!n't )(?<!n’t )(?<!\bnever )(?<!\bwithout )(?<!\bany )"
+
+
+def _unnegated(words: str) -> str:
+    """`words` (alternatives) at a word start not just after a negation: the lookahead first,
+    so the lookbehinds run only where a word matches (regex speed)."""
+    return rf"\b(?=(?:{words}))" + _NOT_NEGATED + rf"(?:{words})"
+
+
 _FAILS_TO = (r"(?:work|open|load|respond|connect|start|turn on|switch on|boot|sync|install"
              r"|download|upload|send|print|stream|log ?in|sign ?in|log on|go through|process"
              r"|activat|show up|come through)")
@@ -227,16 +235,16 @@ _ONE_WORD = r"(?:(?!not\b|never\b)\w+\s+)?"  # "was (also) declined", not "was n
 PROBLEM_CUES_V1: list[str] = [
     rf"(?:\bnot|n't|n’t|\bcannot|\bstopped)\s+(?:be\s+)?{_FAILS_TO}\w*",
     r"\bnever\s+(?:works|worked|loads|loaded|opens|opened|connects|connected|arrived|came)\b",
-    _NOT_NEGATED + r"\b(?:crash(?:es|ed|ing)?|froze|freezes|freezing up|keeps? freezing"
-    r"|glitch(?:es|ing|y)?|(?:is|are|was|were|been|got) frozen)\b",
-    _NOT_NEGATED + r"\b(?:broken|broke down|damaged|cracked|smashed)\b",
+    _unnegated(r"crash(?:es|ed|ing)?|froze|freezes|freezing up|keeps? freezing"
+               r"|glitch(?:es|ing|y)?|(?:is|are|was|were|been|got) frozen") + r"\b",
+    _unnegated(r"broken|broke down|damaged|cracked|smashed") + r"\b",
     r"\b(?:i(?:'m|’m| am)?|we(?:'re| are)?|there(?:'s|’s| is| are| was| were| seems to be))"
     r"\s+(?:\w+\s+)?(?:have|having|had|got|getting|facing|experiencing|running into|is|are"
     r"|was|were|be)?\s*(?:a|an|some|serious|big|major|the same|another|many|several|lots of"
     r"|constant)\s+(?:\w+\s+)?(?:problems?|issues?|trouble|difficult(?:y|ies)|errors?)\b",
     r"\b(?:having|have|had|got) (?:some |a lot of |so much )?trouble\b",
-    _NOT_NEGATED + r"\berror(?:s| message| code)?\b",
-    _NOT_NEGATED + r"(?<!\ball else )\bfail(?:ed|s|ing|ure)\b",
+    _unnegated(r"error(?:s| message| code)?") + r"\b",
+    _unnegated(r"fail(?:ed|s|ing|ure)") + r"(?<!\ball else fails)(?<!\ball else failed)\b",
     r"\b(?:was|were|got|been|being|is|are|gets?|keeps? (?:getting|being))\s+"
     + _ONE_WORD + r"(?:declined|rejected|refused|blocked|locked|suspended|hacked|compromised)\b",
     r"\blocked out\b|\bforgot(?:ten)? (?:my |the )?(?:password|pin|passcode|login|username)\b",
