@@ -30,7 +30,6 @@ from flows.training.pain import (
     DETECTOR_SOURCES,
     TextScores,
     fit_detector,
-    sentence_max_scores,
 )
 from flows.training.pain_data import (
     PainExample,
@@ -69,14 +68,17 @@ def rule_flags(texts: list[str]) -> np.ndarray:
                      for t, s in zip(texts, spans, strict=True)])
 
 
-def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEncoder
+def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEncoder,
+                   context_weight: float | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per text, the detector's highest sentence P(pain) (in its turn's context), the
     highest over the sentences the pipeline can quote (not those reporting the problem
     gone, "No crashes now!", nor plain requests), and whether a sentence is a pain point by
-    its cues alone (`nlp.pain_points.cue_flags`: a complaint cue or a problem report)."""
+    its cues alone (`nlp.pain_points.cue_flags`: a complaint cue or a problem report). The
+    turn-context weight is the model's own unless given."""
     scores = TextScores(model, texts, encoder)
-    weight = float(model.meta.get(CONTEXT_WEIGHT, 0.0))
+    weight = (float(model.meta.get(CONTEXT_WEIGHT, 0.0)) if context_weight is None
+              else context_weight)
     cued, excluded = cue_flags(scores.sentences)
     by_text = np.zeros(len(texts), dtype=bool)
     by_text[np.asarray(scores.owners)[np.asarray(cued, dtype=bool)]] = True
@@ -133,10 +135,15 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
         train = [e for s in sources for e in select(data[s], "train")]
         model = fit_detector(train, encoder, shipped.features, c)
         test = select(data[target], "test")
-        scores = sentence_max_scores(model, [e.text for e in test], encoder,
-                                     float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
-        rows += _detector_rows(target, f"cross: train {'+'.join(sources)} -> test {target}",
-                               test, scores, threshold, baselines=False)
+        split = f"cross: train {'+'.join(sources)} -> test {target}"
+        scores, quotable, cued = shipped_scores(model, [e.text for e in test], encoder,
+                                                float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
+        rows += _detector_rows(target, split, test, scores, threshold, baselines=False)
+        # What `callinsight run` would give with that model: the cues know no source.
+        union = np.where(cued, np.maximum(quotable, threshold), quotable)
+        rows.append(binary_row("detector + cues (pipeline)", target, split,
+                               [e.pain for e in test], union, threshold,
+                               note="F1 as in turns.is_pain_point"))
     return rows
 
 
