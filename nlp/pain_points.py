@@ -27,6 +27,7 @@ from nlp.sentiment import (
 )
 from nlp.textmodel import LinearTextModel, SentenceEncoder, logit, sigmoid
 
+_STRAIGHT_APOSTROPHE = str.maketrans({"\u2019": "'"})
 #: Categories that are pain by themselves, whatever the words' polarity.
 _ALWAYS_PAIN = frozenset({"cancellation", "repeat_contact"})
 #: Categories that are pain when the sentence is not positive ("I want my money back").
@@ -296,7 +297,10 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
     "refund", "on hold") in any domain, where the categoriser has only seen three."""
     if not sentences:
         return []
-    proba = category_model.predict_proba(sentences, encoder)
+    # The categoriser reads "can’t" as "can't": its training texts type the straight one
+    # (measured in models/pain-category/MODEL_CARD.md, "Typographic apostrophes").
+    proba = category_model.predict_proba([s.translate(_STRAIGHT_APOSTROPHE) for s in sentences],
+                                         encoder)
     if cfg.rule_prior:
         classes = list(category_model.classes)
         rule = np.zeros_like(proba)

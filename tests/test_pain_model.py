@@ -323,6 +323,16 @@ def test_pain_model_requests_that_report_a_problem_stay_for_the_detector(text):
     assert not is_plain_request(text)
 
 
+@pytest.mark.parametrize("text", [
+    "I can’t sign in!", "Tried the reinstall and still can’t get my music.",
+    "Like, the watch shows when they text me but I can’t open the message app to read it",
+])
+def test_pain_model_categoriser_reads_typographic_apostrophes_as_straight(text, models):
+    _, categoriser, encoder = models
+    assert (categorise_with_prior([text], categoriser, encoder)
+            == categorise_with_prior([text.replace("’", "'")], categoriser, encoder))
+
+
 def test_eval_category_note_separates_predictions_outside_the_gold_classes() -> None:
     from flows.evaluation.pain import category_note
 
