@@ -218,16 +218,18 @@ def cue_flags(sentences: list[str], cfg: PainPointConfig = PainPointConfig()
 
 
 def is_plain_request(sentence: str, cfg: PainPointConfig = PainPointConfig()) -> bool:
-    """Whether `sentence` opens by asking for a routine service and reports no problem: a
-    request frame of `cfg.plain_requests` ("I need to transfer", "can you check", "how do I
-    add"), none of its problem words ("not", "declined", "refund", "back"), no VADER negative
-    word (but the routine ones: "pay"), and no category that is pain by itself (a
-    cancellation, a refund, account access, ...). Complaint cues and problem reports are
+    """Whether `sentence` opens by asking for a routine service, or gives the customer's
+    details, and reports no problem: a request frame of `cfg.plain_requests` ("I need to
+    transfer", "can you check", "how do I add") or a details pattern ("my full name is", "my
+    phone number is"), none of its problem words ("not", "declined", "refund", "back"), no
+    VADER negative word (but the routine ones: "pay"), and no category that is pain by itself
+    (a cancellation, a refund, account access, ...). Complaint cues and problem reports are
     checked by the caller (`cue_flags`)."""
     if not cfg.plain_requests:
         return False
     frames = get_patterns(cfg.plain_requests)
-    return (compile_any(tuple(frames["request"])).search(sentence) is not None
+    return (compile_any(tuple(frames["request"] + frames["details"])).search(sentence)
+            is not None
             and compile_any(tuple(frames["report"])).search(sentence) is None
             and categorise(sentence, cfg) not in _ALWAYS_PAIN | _NEUTRAL_PAIN
             and not has_negative_word(compile_any(tuple(frames["routine"])).sub("", sentence)))

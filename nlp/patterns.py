@@ -269,16 +269,20 @@ PROBLEM_CUES_V1: list[str] = [
 
 # Plain requests: a sentence that opens by asking for a routine service ("I need to
 # transfer money to my savings account", "hi, i'd like to check the payment status of my last
-# bill", "how do I add money to my card?"). The detector reads topic words as pain ("bill",
-# "transfer": P 0.5-0.7), so a spoken or chat request often passed as a pain point. A
-# request is no pain point when none of its words reports a problem ("report"): a negation,
+# bill", "how do I add money to my card?", also after a self-introduction: "Good morning, my
+# name is George, I want to pay my latest bill"), or that gives the customer's details to be
+# identified ("My full name is ..., the policy number is ..."). The detector reads topic
+# words as pain ("bill", "transfer", "policy": P 0.5-0.7), so a spoken or chat request often
+# passed as a pain point. Such a sentence is no pain point when none of its words reports a
+# problem ("report"): a negation,
 # a fault, a charge, a refund, a cancellation, "back", "fixed" ("how do I get my card back",
 # "I want to get my screen fixed" stay pain). `nlp.pain_points.is_plain_request` also asks
 # that it holds no VADER negative word, no cue and no always-pain category. Measured in
 # models/pain-detector/MODEL_CARD.md ("Plain requests").
 _REQUEST_LEAD = (r"^\W*(?:(?:hi|hello|hey|yes|yeah|yep|ok|okay|um+|uh+|so|well|good (?:morning"
                  r"|afternoon|evening)|thanks?|thank you|please|sir|madam|ma'?am|there)\b"
-                 r"[\s,.!]*)*")
+                 r"[\s,.!]*|(?:my name is|my name's|this is)\s+(?:[^\s,.!?]+\s+){0,2}?"
+                 r"[^\s,.!?]+[\s,.!]*(?:and\s+)?)*")
 _REQUEST_FRAME = (r"(?:i(?:'d| would) like to|i want(?:ed)? to|i wanna|i need to|i(?:'m| am)"
                   r" (?:trying|looking|calling|hoping|wanting|wishing) to|i wish to|i'd love to"
                   r"|can (?:you|i|we)|could (?:you|i|we)|may i|would you|will you|how (?:do|can"
@@ -291,6 +295,20 @@ _ROUTINE = (r"(?:pay|transfer|send|book|order|check|update|change|add|get|know|m
             r"|obtain)\b")
 REQUEST_FRAMES_V1: dict[str, list[str]] = {
     "request": [_REQUEST_LEAD + _REQUEST_FRAME + _ROUTINE],
+    # The customer's own details, as callers give them to be identified ("my full name is
+    # ...", "my phone number is ...", "I was born on ..."): no reason for contact either.
+    "details": [
+        r"\bmy (?:full |first |last |middle |legal |registered )*name\b(?: \w+){0,3}? (?:is|'s)\b",
+        r"\b(?:this is|it'?s|i am|i'm) \[name\]", r"\bborn (?:on|in)\b",
+        r"\bmy (?:date of birth|birthday|d\.?o\.?b\.?)\b",
+        r"\b(?:my|the) (?:\w+ )?(?:phone|telephone|cell|mobile|account|policy|member(?:ship)?"
+        r"|customer|order|reference|confirmation|booking|claim|card|routing|bank|zip|postal"
+        r"|social security|ssn) ?(?:code|number|no\.?|#|id)\b(?: \w+){0,4}? (?:is|was|would be"
+        r"|should be|has to be|'s)\b",
+        r"\bmy (?:e-?mail|mail|address|e-?mail address|home address|zip code|postcode)\b"
+        r"(?: \w+){0,3}? (?:is|'s)\b",
+        r"\b(?:number|e-?mail) you can (?:call|reach|contact|email) me\b",
+    ],
     "report": [
         r"\b(?:not|no|never|nothing|nobody|cannot|can'?t|won'?t|didn'?t|doesn'?t|don'?t|isn'?t"
         r"|wasn'?t|haven'?t|hasn'?t|wrong|again|still|why)\b|n't|n’t",

@@ -296,6 +296,10 @@ def test_pain_model_problem_cues_leave_the_rest_alone(text):
     "hi, i want to pay my latest bill", "I need to transfer money to my savings account.",
     "Hello, can you check the payment status of my last bill please?",
     "How do I add money to my card?", "i would like to order a new card as the old one expired",
+    "Good morning, my name is George Hall, I want to pay my latest bill",
+    "Hello, my phone number is 546 158 1578.",
+    "My full registered name is Devon Henry and I was born on 05/29/1976.",
+    "The policy number I have is 614258270 and the bank number should be 7195456512.",
 ])
 def test_pain_model_plain_requests_are_no_pain_points_whatever_the_model_says(text, models):
     from dataclasses import replace
@@ -316,6 +320,8 @@ def test_pain_model_plain_requests_are_no_pain_points_whatever_the_model_says(te
     "I want to cancel my account", "Can you check why my payment was declined?",
     "I need to change my flight, this is ridiculous", "I need to reset my password",
     "Can I get a refund for the broken speaker?", "I need help with my bill.",
+    "My name is George and my card was declined.", "My account is showing a double charge.",
+    "my card payment was reverted", "This is Sam, I am so angry, I want to pay my bill",
 ])
 def test_pain_model_requests_that_report_a_problem_stay_for_the_detector(text):
     from nlp.pain_points import is_plain_request
