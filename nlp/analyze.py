@@ -153,8 +153,8 @@ class CallAnalyzer:
                          pains: tuple[PainPoint, ...]) -> str:
         """The call's reason for contact, in the customer's words.
 
-        With pain points: the turns holding the (up to `statement_max_sentences`) most severe
-        ones, in call order; a turn of at most `statement_turn_words` words whole, a longer
+        With pain points: the turns holding the first (up to `statement_max_sentences`) of
+        them, in call order; a turn of at most `statement_turn_words` words whole, a longer
         one cut to those pain sentences. Without pain, or when the pain sentences hold fewer
         than `statement_min_words` words (a bare "Ugh!" names no reason): the first customer
         turn with a sentence of at least `statement_min_words` words, whole when short, else
@@ -168,9 +168,10 @@ class CallAnalyzer:
 
         from_pains = ""
         if pains:
-            worst = sorted(pains, key=lambda p: (-p.severity, p.turn_index, p.char_start))
-            chosen = sorted(worst[: cfg.statement_max_sentences],
-                            key=lambda p: (p.turn_index, p.char_start))
+            # The issue as first stated: customers open with it and react later ("Still
+            # doesn't work"). Measured against TweetSumm's human summaries, see the README.
+            chosen = sorted(pains, key=lambda p: (p.turn_index, p.char_start))[
+                : cfg.statement_max_sentences]
             texts = {t.turn.index: t.turn.text for t in customer}
             parts: dict[int, list[str]] = {}
             for p in chosen:

@@ -102,6 +102,19 @@ def test_analyze_issue_statement_skips_a_pain_point_too_short_to_name_a_reason()
     assert alone.pain_points and alone.issue_statement == "Ugh!!! Terrible!"
 
 
+def test_analyze_issue_statement_takes_the_issue_as_first_stated():
+    # Later turns react ("still broken", "worst service ever"); the issue is the first one.
+    first = "My order arrived broken and the screen is cracked."
+    calls = call("later", (CUSTOMER, first), (AGENT, "Sorry, please try a restart."),
+                 (CUSTOMER, "Still broken. This is ridiculous."), (AGENT, "Let me check."),
+                 (CUSTOMER, "Worst service ever, I am furious!!!"),
+                 (CUSTOMER, "Unacceptable, I want a refund now!"))
+    (a,) = CallAnalyzer(nlp=build_nlp()).analyze([calls])
+    assert len(a.pain_points) > 3 and a.pain_points[0].quote == first
+    assert a.issue_statement.startswith(first)
+    assert "refund" not in a.issue_statement
+
+
 def test_analyze_issue_statement_from_pain_points(analyses):
     assert analyses[1].issue_statement == (
         "I was charged twice for one order. This is the third time I'm calling.")

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from flows.evaluation.spread import subsample_scores
 from flows.evaluation.through_pipeline import score, write_calls
-from flows.evaluation.through_run import score_epitome, score_texts
+from flows.evaluation.through_run import score_epitome, score_texts, score_tweetsumm
 from nlp.embeddings import HashingEmbedder
 
 
@@ -63,6 +63,22 @@ def test_through_run_scores_empathy_columns_of_agent_turns(tmp_path):
     assert result["calls"] == 4
     assert result["empathy_score AUC ER or IP"] == 1.0
     assert result["empathy_interpretation AUC IP"] == 1.0
+
+
+def test_through_run_scores_issue_sentences_found_by_pain_points(tmp_path):
+    # Call a: sentences (turn, start, end, annotators) 0:0-20 chosen by 3, 0:21-40 by none,
+    # 2:0-15 by 1 (left out of P/R/F1). Call b: one chosen sentence, no pain point.
+    gold = {"a": {"sentences": [(0, 0, 20, 3), (0, 21, 40, 0), (2, 0, 15, 1)]},
+            "b": {"sentences": [(0, 0, 30, 2)]}}
+    _write(tmp_path, "pain_points", {
+        "call_id": ["a", "a", "a"], "turn_index": [0, 0, 2], "char_start": [21, 5, 0],
+        "char_end": [40, 12, 15], "severity": [0.9, 0.5, 0.4]})
+    result = score_tweetsumm(tmp_path, gold)
+    assert result["issue sentences"] == 2 and result["other customer sentences"] == 1
+    assert result["precision"] == 0.5 and result["recall"] == 0.5
+    # the most severe pain point lies in the sentence nobody chose
+    assert result["calls with a pain point"] == 1
+    assert result["top quote in an issue sentence (>= 2 annotators)"] == 0.0
 
 
 def test_through_run_scores_pain_from_calls_and_sentiment_from_turns(tmp_path):

@@ -12,8 +12,17 @@ would:
   the tweets that both the pain and the sentiment split hold out); pain =
   `calls.pain_point_count` > 0 (macro-F1), and `turns.sentiment` read at +-0.05 (3-class
   macro-F1; ROC-AUC of negative against the rest).
+* `tweetsumm`: each held-out TweetSumm dialogue (the pain split's test conversations) as a
+  call of customer and agent turns; the human extractive summaries mark the customer
+  sentences that state the issue. Every customer sentence selected by at least 2 of the 3
+  annotators is a gold issue sentence, every one selected by none is not (no other filter,
+  unlike the eval's weak labels); a sentence is found when a row of `pain_points` overlaps
+  it (`char_start` / `char_end` index the turn as sent). Precision, recall and F1 of the
+  issue class; and, per call with a pain point, whether its most severe one lies in a
+  sentence that at least 2 (or 1) annotators selected: what a team lead reading the top
+  quote sees.
 
-Run: .venv/bin/python -m flows.evaluation.through_run --set epitome|airline|germeval
+Run: .venv/bin/python -m flows.evaluation.through_run --set epitome|airline|germeval|tweetsumm
 (about 1 min each).
 """
 
@@ -26,17 +35,17 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.dataset as ds
-from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_score
 
 from flows.evaluation.run import DEFAULT_DATA
 from flows.evaluation.sentiment import label_scores
 from flows.evaluation.through_pipeline import call_record, run_callinsight
 from flows.training.empathy_data import load_epitome, split_pairs
 from flows.training.german import load_german, part
-from flows.training.pain_data import load_airline, select
+from flows.training.pain_data import dialogues, load_airline, select, split_of
 from flows.training.sentiment_data import load_splits
 
-SETS = ("epitome", "airline", "germeval")
+SETS = ("epitome", "airline", "germeval", "tweetsumm")
 
 
 def _table(output: Path, name: str, columns: list[str]) -> dict[str, list]:
@@ -109,20 +118,88 @@ def score_texts(output: Path, gold: dict[str, dict]) -> dict[str, float]:
     }
 
 
+def tweetsumm_calls(data_dir: Path) -> tuple[list[str], dict[str, dict]]:
+    """Held-out TweetSumm dialogues as calls, and per call the customer sentences as
+    (turn index, start, end, annotators who selected it)."""
+    texts = dialogues(data_dir)
+    lines, gold = [], {}
+    for name in ("train", "valid", "test"):
+        path = data_dir / "tweetsumm" / f"final_{name}_tweetsum.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            cid = record["conversation_id"]
+            turns = texts.get(cid)
+            if (turns is None or len(turns) != len(record["tweet_ids_sentence_offset"])
+                    or split_of(f"tweetsumm:{cid}") != "test" or f"ts-{cid}" in gold):
+                continue
+            votes: dict[tuple[int, str], int] = {}
+            for ann in record["annotations"]:
+                for e in ann.get("extractive") or []:
+                    key = (e["tweet_id"], e["sentence_offset"].replace(" ", ""))
+                    votes[key] = votes.get(key, 0) + 1
+            sentences = []
+            for index, (tweet, (speaker, _)) in enumerate(
+                    zip(record["tweet_ids_sentence_offset"], turns, strict=True)):
+                if speaker == "Customer":
+                    for offset in tweet["sentence_offsets"]:
+                        start, end = json.loads(offset)
+                        sentences.append((index, start, end, votes.get(
+                            (tweet["tweet_id"], offset.replace(" ", "")), 0)))
+            lines.append(call_record(f"ts-{cid}", *[
+                ("customer" if who == "Customer" else "agent", text) for who, text in turns]))
+            gold[f"ts-{cid}"] = {"sentences": sentences}
+    return lines, gold
+
+
+def score_tweetsumm(output: Path, gold: dict[str, dict]) -> dict[str, float]:
+    """Issue sentences found by `pain_points` (see the module docstring)."""
+    pains = _table(output, "pain_points", ["call_id", "turn_index", "char_start", "char_end",
+                                           "severity"])
+    by_call: dict[str, list[tuple[float, int, int, int]]] = {}
+    for c, t, a, b, sev in zip(pains["call_id"], pains["turn_index"], pains["char_start"],
+                               pains["char_end"], pains["severity"], strict=True):
+        by_call.setdefault(c, []).append((sev, t, a, b))
+
+    def overlaps(pain: tuple[float, int, int, int], sentence: tuple[int, int, int, int]) -> bool:
+        return pain[1] == sentence[0] and pain[2] < sentence[2] and sentence[1] < pain[3]
+
+    y, found, top2, top1 = [], [], [], []
+    for call, g in gold.items():
+        found_here = by_call.get(call, [])
+        for sentence in g["sentences"]:
+            if sentence[3] >= 2 or sentence[3] == 0:
+                y.append(int(sentence[3] >= 2))
+                found.append(int(any(overlaps(p, sentence) for p in found_here)))
+        if found_here:
+            worst = max(found_here, key=lambda p: (p[0], -p[1], -p[2]))
+            votes = [s[3] for s in g["sentences"] if overlaps(worst, s)]
+            top2.append(int(any(v >= 2 for v in votes)))
+            top1.append(int(any(v >= 1 for v in votes)))
+    precision, recall, f1, _ = precision_recall_fscore_support(y, found, average="binary")
+    return {"calls": len(gold), "calls with a pain point": len(top2),
+            "issue sentences": int(sum(y)), "other customer sentences": len(y) - int(sum(y)),
+            "precision": round(float(precision), 3), "recall": round(float(recall), 3),
+            "F1": round(float(f1), 3),
+            "top quote in an issue sentence (>= 2 annotators)": round(float(np.mean(top2)), 3),
+            "top quote in a selected sentence (>= 1)": round(float(np.mean(top1)), 3)}
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     """Build the calls, run the flow once on them, print and return the scores."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=SETS, default="epitome")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
-    lines, gold = (epitome_calls(args.data) if args.set == "epitome"
-                   else text_calls(args.set, args.data))
+    builders = {"epitome": (epitome_calls, score_epitome),
+                "tweetsumm": (tweetsumm_calls, score_tweetsumm)}
+    build, scorer = builders.get(args.set, (lambda d: text_calls(args.set, d), score_texts))
+    lines, gold = build(args.data)
     with tempfile.TemporaryDirectory() as tmp:
         source, output = Path(tmp, "in"), Path(tmp, "out")
         source.mkdir()
         (source / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         run_callinsight(source, output)
-        scores = (score_epitome if args.set == "epitome" else score_texts)(output, gold)
+        scores = scorer(output, gold)
     print(json.dumps(scores))
     return scores
 

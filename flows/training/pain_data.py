@@ -249,7 +249,7 @@ def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
     }
 
 
-def _dialogues(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+def dialogues(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """conversation id -> [(speaker, text)] from Laradji's reconstruction of the texts."""
     doc = json.loads((data_dir / "tweetsumm" / "dialog_text_laradji" / "twitter.json")
                      .read_text(encoding="utf-8"))
@@ -281,13 +281,13 @@ def load_tweetsumm(data_dir: Path) -> list[PainExample]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     vader = SentimentIntensityAnalyzer()
-    dialogues = _dialogues(data_dir)
+    texts = dialogues(data_dir)
     out: list[PainExample] = []
     for name in ("train", "valid", "test"):
         path = data_dir / "tweetsumm" / f"final_{name}_tweetsum.jsonl"
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
-            turns = dialogues.get(record["conversation_id"])
+            turns = texts.get(record["conversation_id"])
             if turns is None or len(turns) != len(record["tweet_ids_sentence_offset"]):
                 continue
             out += _label_dialogue(record, turns, vader)
