@@ -27,6 +27,7 @@ from nlp.sentiment import (
 )
 from nlp.textmodel import LinearTextModel, SentenceEncoder, logit, sigmoid
 
+#: "’" -> "'", for the categoriser's input (`categorise_with_prior`).
 _STRAIGHT_APOSTROPHE = str.maketrans({"\u2019": "'"})
 #: Categories that are pain by themselves, whatever the words' polarity.
 _ALWAYS_PAIN = frozenset({"cancellation", "repeat_contact"})

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -153,25 +154,29 @@ def tweetsumm_calls(data_dir: Path) -> tuple[list[str], dict[str, dict]]:
 
 def score_tweetsumm(output: Path, gold: dict[str, dict]) -> dict[str, float]:
     """Issue sentences found by `pain_points` (see the module docstring)."""
-    pains = _table(output, "pain_points", ["call_id", "turn_index", "char_start", "char_end",
+    table = _table(output, "pain_points", ["call_id", "turn_index", "char_start", "char_end",
                                            "severity"])
-    by_call: dict[str, list[tuple[float, int, int, int]]] = {}
-    for c, t, a, b, sev in zip(pains["call_id"], pains["turn_index"], pains["char_start"],
-                               pains["char_end"], pains["severity"], strict=True):
-        by_call.setdefault(c, []).append((sev, t, a, b))
+    pains: dict[str, list[tuple[float, int, int, int]]] = {}  # (severity, turn, start, end)
+    for call, turn, start, end, severity in zip(
+            table["call_id"], table["turn_index"], table["char_start"], table["char_end"],
+            table["severity"], strict=True):
+        pains.setdefault(call, []).append((severity, turn, start, end))
 
-    def overlaps(pain: tuple[float, int, int, int], sentence: tuple[int, int, int, int]) -> bool:
-        return pain[1] == sentence[0] and pain[2] < sentence[2] and sentence[1] < pain[3]
+    def overlaps(pain: tuple[float, int, int, int], sentence: Sequence[int]) -> bool:
+        _, turn, start, end = pain
+        s_turn, s_start, s_end, _ = sentence
+        return turn == s_turn and start < s_end and s_start < end
 
     y, found, top2, top1 = [], [], [], []
     for call, g in gold.items():
-        found_here = by_call.get(call, [])
-        for sentence in g["sentences"]:
-            if sentence[3] >= 2 or sentence[3] == 0:
-                y.append(int(sentence[3] >= 2))
-                found.append(int(any(overlaps(p, sentence) for p in found_here)))
-        if found_here:
-            worst = max(found_here, key=lambda p: (p[0], -p[1], -p[2]))
+        here = pains.get(call, [])
+        for sentence in g["sentences"]:  # (turn, start, end, annotators who chose it)
+            annotators = sentence[3]
+            if annotators >= 2 or annotators == 0:  # chosen by one: left out
+                y.append(int(annotators >= 2))
+                found.append(int(any(overlaps(p, sentence) for p in here)))
+        if here:
+            worst = max(here, key=lambda p: (p[0], -p[1], -p[2]))
             votes = [s[3] for s in g["sentences"] if overlaps(worst, s)]
             top2.append(int(any(v >= 2 for v in votes)))
             top1.append(int(any(v >= 1 for v in votes)))
