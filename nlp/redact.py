@@ -166,7 +166,6 @@ def greeted_names(text: str, given_names: frozenset[str]) -> list[Span]:
     return spans
 
 
-
 def introduced_names(text: str, max_words: int = 3) -> list[Span]:
     """Spans of the names speakers give for themselves ("my name is George Hall").
 

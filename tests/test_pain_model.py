@@ -235,12 +235,18 @@ def test_pain_model_splits_are_stable_and_mapping_targets_the_taxonomy():
     assert set(AIRLINE_REASON_TO_CATEGORY.values()) <= set(PAIN_CATEGORIES)
 
 
-def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
+def always(detector, fires: bool):
+    """The detector with its intercept moved so far that it always (or never) fires: only
+    the cues and rules around it decide."""
     from dataclasses import replace
 
+    return replace(detector, intercept=detector.intercept + (100.0 if fires else -100.0))
+
+
+def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
     detector, categoriser, encoder = models
     # A detector that never fires: only the conversational cue can make the pain point.
-    mute = replace(detector, intercept=detector.intercept - 100.0)
+    mute = always(detector, fires=False)
     text = "This is the third time I'm asking about the same order."
     spans = split_sentences(NLP, [text])
     turns = [("c1", 0, text, spans[0])]
@@ -263,10 +269,8 @@ def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
     "I don't recognise this payment on my statement", "hike message not received",
 ])
 def test_pain_model_problem_reports_are_pain_whatever_the_model_says(text, models):
-    from dataclasses import replace
-
     detector, categoriser, encoder = models
-    mute = replace(detector, intercept=detector.intercept - 100.0)
+    mute = always(detector, fires=False)
     turns = [("c1", 0, text, split_sentences(NLP, [text])[0])]
     found = detect_pain_points_batch(turns, model=mute, category_model=categoriser,
                                      encoder=encoder)
@@ -302,10 +306,8 @@ def test_pain_model_problem_cues_leave_the_rest_alone(text):
     "The policy number I have is 614258270 and the bank number should be 7195456512.",
 ])
 def test_pain_model_plain_requests_are_no_pain_points_whatever_the_model_says(text, models):
-    from dataclasses import replace
-
     detector, categoriser, encoder = models
-    eager = replace(detector, intercept=detector.intercept + 100.0)
+    eager = always(detector, fires=True)
     turns = [("c1", 0, text, split_sentences(NLP, [text])[0])]
     found = detect_pain_points_batch(turns, model=eager, category_model=categoriser,
                                      encoder=encoder)
@@ -372,11 +374,9 @@ def test_pain_turn_context_mixes_only_texts_of_two_or_more_sentences():
     "Laptop hasn't crashed in the last 2 days... Thank You so much for the help",
 ])
 def test_pain_model_a_resolution_is_no_pain_point_whatever_the_model_says(text, models):
-    from dataclasses import replace
-
     detector, categoriser, encoder = models
     # A detector that always fires: only the resolution cue can stop the pain point.
-    eager = replace(detector, intercept=detector.intercept + 100.0)
+    eager = always(detector, fires=True)
     spans = split_sentences(NLP, [text, "The app crashes every time I open it."])
     turns = [("c1", i, t, s) for i, (t, s) in
              enumerate(zip([text, "The app crashes every time I open it."], spans, strict=True))]

@@ -98,17 +98,22 @@ def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.nd
     rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
                        note=f"threshold {threshold:.3f}")]
     if baselines:
-        # What the pipeline does: the detector over the sentences it can quote, or a
-        # sentence's cues (a conversational complaint or a problem report).
         cues = np.zeros(len(texts), dtype=bool) if cued is None else cued
-        union = np.where(cues, np.maximum(quotable, threshold), quotable)
-        rows.append(binary_row("detector + cues (pipeline)", name, split, y, union, threshold,
-                               note="F1 as in turns.is_pain_point"))
+        rows.append(_pipeline_row(name, split, y, quotable, cues, threshold))
         rows.append(binary_row("VADER baseline", name, split, y, vader_scores(texts), 0.05,
                                note="compound <= -0.05"))
         rows.append(binary_row("v1 rules", name, split, y, rule_flags(texts), 0.5,
                                note="AUC of a 0/1 output"))
     return rows
+
+
+def _pipeline_row(name: str, split: str, y: list[int], quotable: np.ndarray,
+                  cued: np.ndarray, threshold: float) -> Row:
+    """What the pipeline does: the detector over the sentences it can quote, or a sentence's
+    cues (a conversational complaint or a problem report)."""
+    union = np.where(cued, np.maximum(quotable, threshold), quotable)
+    return binary_row("detector + cues (pipeline)", name, split, y, union, threshold,
+                      note="F1 as in turns.is_pain_point")
 
 
 def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
@@ -140,10 +145,8 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
                                                 float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
         rows += _detector_rows(target, split, test, scores, threshold, baselines=False)
         # What `callinsight run` would give with that model: the cues know no source.
-        union = np.where(cued, np.maximum(quotable, threshold), quotable)
-        rows.append(binary_row("detector + cues (pipeline)", target, split,
-                               [e.pain for e in test], union, threshold,
-                               note="F1 as in turns.is_pain_point"))
+        rows.append(_pipeline_row(target, split, [e.pain for e in test], quotable, cued,
+                                  threshold))
     return rows
 
 

@@ -43,7 +43,13 @@ from flows.evaluation.sentiment import label_scores
 from flows.evaluation.through_pipeline import call_record, run_callinsight
 from flows.training.empathy_data import load_epitome, split_pairs
 from flows.training.german import load_german, part
-from flows.training.pain_data import dialogues, load_airline, select, split_of
+from flows.training.pain_data import (
+    customer_sentences,
+    load_airline,
+    select,
+    split_of,
+    tweetsumm_dialogues,
+)
 from flows.training.sentiment_data import load_splits
 
 SETS = ("epitome", "airline", "germeval", "tweetsumm")
@@ -122,33 +128,14 @@ def score_texts(output: Path, gold: dict[str, dict]) -> dict[str, float]:
 def tweetsumm_calls(data_dir: Path) -> tuple[list[str], dict[str, dict]]:
     """Held-out TweetSumm dialogues as calls, and per call the customer sentences as
     (turn index, start, end, annotators who selected it)."""
-    texts = dialogues(data_dir)
     lines, gold = [], {}
-    for name in ("train", "valid", "test"):
-        path = data_dir / "tweetsumm" / f"final_{name}_tweetsum.jsonl"
-        for line in path.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            cid = record["conversation_id"]
-            turns = texts.get(cid)
-            if (turns is None or len(turns) != len(record["tweet_ids_sentence_offset"])
-                    or split_of(f"tweetsumm:{cid}") != "test" or f"ts-{cid}" in gold):
-                continue
-            votes: dict[tuple[int, str], int] = {}
-            for ann in record["annotations"]:
-                for e in ann.get("extractive") or []:
-                    key = (e["tweet_id"], e["sentence_offset"].replace(" ", ""))
-                    votes[key] = votes.get(key, 0) + 1
-            sentences = []
-            for index, (tweet, (speaker, _)) in enumerate(
-                    zip(record["tweet_ids_sentence_offset"], turns, strict=True)):
-                if speaker == "Customer":
-                    for offset in tweet["sentence_offsets"]:
-                        start, end = json.loads(offset)
-                        sentences.append((index, start, end, votes.get(
-                            (tweet["tweet_id"], offset.replace(" ", "")), 0)))
-            lines.append(call_record(f"ts-{cid}", *[
-                ("customer" if who == "Customer" else "agent", text) for who, text in turns]))
-            gold[f"ts-{cid}"] = {"sentences": sentences}
+    for record, turns in tweetsumm_dialogues(data_dir):
+        cid = record["conversation_id"]
+        if split_of(f"tweetsumm:{cid}") != "test" or f"ts-{cid}" in gold:
+            continue
+        lines.append(call_record(f"ts-{cid}", *[
+            ("customer" if who == "Customer" else "agent", text) for who, text in turns]))
+        gold[f"ts-{cid}"] = {"sentences": list(customer_sentences(record, turns))}
     return lines, gold
 
 

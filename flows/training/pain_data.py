@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -249,7 +250,7 @@ def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
     }
 
 
-def dialogues(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+def _dialogues(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """conversation id -> [(speaker, text)] from Laradji's reconstruction of the texts."""
     doc = json.loads((data_dir / "tweetsumm" / "dialog_text_laradji" / "twitter.json")
                      .read_text(encoding="utf-8"))
@@ -276,44 +277,57 @@ def _summary_category(annotations: list[dict]) -> str | None:
     return category if n >= 2 else None
 
 
-def load_tweetsumm(data_dir: Path) -> list[PainExample]:
-    """Customer sentences of TweetSumm with weak pain labels (see the module docstring)."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    vader = SentimentIntensityAnalyzer()
-    texts = dialogues(data_dir)
-    out: list[PainExample] = []
+def tweetsumm_dialogues(data_dir: Path) -> Iterator[tuple[dict, list[tuple[str, str]]]]:
+    """Each TweetSumm record (train, valid and test files) whose dialogue text exists and has
+    one turn per tweet, with those turns (speaker, text)."""
+    texts = _dialogues(data_dir)
     for name in ("train", "valid", "test"):
         path = data_dir / "tweetsumm" / f"final_{name}_tweetsum.jsonl"
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             turns = texts.get(record["conversation_id"])
-            if turns is None or len(turns) != len(record["tweet_ids_sentence_offset"]):
-                continue
-            out += _label_dialogue(record, turns, vader)
+            if turns is not None and len(turns) == len(record["tweet_ids_sentence_offset"]):
+                yield record, turns
+
+
+def customer_sentences(record: dict, turns: list[tuple[str, str]]
+                       ) -> Iterator[tuple[int, int, int, int]]:
+    """(turn index, start, end, annotators whose extractive summary chose it) per customer
+    sentence of a TweetSumm dialogue."""
+    votes = Counter((e["tweet_id"], e["sentence_offset"].replace(" ", ""))
+                    for ann in record["annotations"] for e in ann.get("extractive") or [])
+    for index, (tweet, (speaker, _)) in enumerate(
+            zip(record["tweet_ids_sentence_offset"], turns, strict=True)):
+        if speaker == "Customer":
+            for offset in tweet["sentence_offsets"]:
+                start, end = json.loads(offset)
+                yield index, start, end, votes[(tweet["tweet_id"], offset.replace(" ", ""))]
+
+
+def load_tweetsumm(data_dir: Path) -> list[PainExample]:
+    """Customer sentences of TweetSumm with weak pain labels (see the module docstring)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
+    out: list[PainExample] = []
+    for record, turns in tweetsumm_dialogues(data_dir):
+        out += _label_dialogue(record, turns, vader)
     return out
 
 
 def _label_dialogue(record: dict, turns: list[tuple[str, str]], vader) -> list[PainExample]:
     cid = record["conversation_id"]
-    votes = Counter((e["tweet_id"], e["sentence_offset"].replace(" ", ""))
-                    for ann in record["annotations"] for e in ann.get("extractive") or [])
     category = _summary_category(record["annotations"])
     out = []
-    for tweet, (speaker, text) in zip(record["tweet_ids_sentence_offset"], turns, strict=True):
-        if speaker != "Customer":
+    for index, start, end, n in customer_sentences(record, turns):
+        sentence = turns[index][1][start:end].strip()
+        if len(sentence) < 8:
             continue
-        for offset in tweet["sentence_offsets"]:
-            start, end = json.loads(offset)
-            sentence = text[start:end].strip()
-            if len(sentence) < 8:
-                continue
-            n = votes[(tweet["tweet_id"], offset.replace(" ", ""))]
-            compound = vader.polarity_scores(sentence)["compound"]
-            if n >= 2 and compound < 0.5:
-                out.append(PainExample("tweetsumm", f"tweetsumm:{cid}", sentence, 1, category))
-            elif n == 0 and compound > -0.05 and not count_complaint_cues(sentence):
-                out.append(PainExample("tweetsumm", f"tweetsumm:{cid}", sentence, 0))
+        compound = vader.polarity_scores(sentence)["compound"]
+        if n >= 2 and compound < 0.5:
+            out.append(PainExample("tweetsumm", f"tweetsumm:{cid}", sentence, 1, category))
+        elif n == 0 and compound > -0.05 and not count_complaint_cues(sentence):
+            out.append(PainExample("tweetsumm", f"tweetsumm:{cid}", sentence, 0))
     return out
 
 
