@@ -56,6 +56,11 @@ LABEL_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {
     "getting", "going", "did", "does", "tried", "trying", "want", "need", "know", "like",
     "really", "today", "yesterday", "tomorrow", "day", "days", "time", "times", "lol",
     "ones", "thing", "things", "stuff", "guys", "lot",
+    # Calendar words date a call, they do not name its issue ("april", "morning the code you
+    # sent"); "may" and "march" are verbs too, and durations ("hours") can be the issue.
+    "january", "february", "april", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "morning", "afternoon", "evening", "tonight", "weekend",
     # Labels are read by team leads: swearing describes the mood, not the issue.
     "shit", "shitty", "fuck", "fucking", "fucked", "crap", "crappy", "damn", "wtf", "sucks",
 })
