@@ -150,7 +150,7 @@ def test_issues_broad_pass_groups_a_night_the_tight_cut_leaves_unassigned() -> N
 def test_issues_thresholds_default_to_the_embedders_measured_scale() -> None:
     catalogue = IssueCatalogue(None, build_embedder("minilm"))
     assert (catalogue.distance_threshold, catalogue.broad_distance_threshold,
-            catalogue.match_threshold, catalogue.outlier_threshold) == (0.45, 0.6, 0.5, 0.3)
+            catalogue.match_threshold, catalogue.outlier_threshold) == (0.425, 0.6, 0.5, 0.3)
     pinned = IssueCatalogueConfig(outlier_threshold=0.42, broad_distance_threshold=0.7)
     catalogue = IssueCatalogue(pinned, HashingEmbedder())
     assert (catalogue.outlier_threshold, catalogue.broad_distance_threshold) == (0.42, 0.7)

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.evaluation.spread import subsample_scores
-from flows.evaluation.through_pipeline import score, write_calls
+from flows.evaluation.through_pipeline import read_statements, score, write_calls
 from flows.evaluation.through_run import score_epitome, score_texts, score_tweetsumm
 from nlp.embeddings import HashingEmbedder
 
@@ -33,6 +33,17 @@ def test_through_pipeline_writes_one_turn_calls_and_scores_the_calls_table(tmp_p
     result = score(tmp_path / "out", gold)
     assert result["calls"] == 3 and result["issues"] == 2 and result["outliers"] == 0.333
     assert 0.0 <= result["NMI"] <= 1.0
+
+
+def test_through_pipeline_reads_every_call_statement_with_its_intent(tmp_path):
+    part = tmp_path / "calls" / "run_date=2026-11-27"
+    part.mkdir(parents=True)
+    pq.write_table(pa.table({"call_id": ["b", "a", "c"],
+                             "issue_statement": ["my card [NAME]", None, "pin"]}),
+                   part / "part-0.parquet")
+    statements, gold = read_statements(tmp_path, {"a": "x", "b": "y", "c": "z"})
+    assert statements == ["my card [NAME]", "", "pin"]  # no call dropped, order kept
+    assert gold == ["y", "x", "z"]
 
 
 def test_spread_scores_seeded_subsamples_of_a_set():

@@ -5,15 +5,22 @@ through `callinsight run` (redaction changes 133 turns). This check runs one nig
 real catalogue on seeded subsamples of a set and prints the mean and standard deviation of
 NMI, ARI and the number of issues, for one or more clustering cuts.
 
+With `--statements`, the set first goes once through `callinsight run` (one call per text,
+as `flows.evaluation.through_pipeline` sends it) and the subsamples are drawn from the calls'
+issue statements: what the nightly catalogue clusters, redacted and cut to the pain or
+request sentences, rather than the raw texts.
+
 Run: .venv/bin/python -m flows.evaluation.spread [--set dstc11] [--samples 10]
-[--fraction 0.9] [--cuts 0.45] [--embedder minilm] [--data ../shared/data]
-(DSTC11 with MiniLM: ~1 min; BANKING77 embeds 10k queries first, ~4 min on 2 cores).
+[--fraction 0.9] [--cuts 0.40,0.45] [--statements] [--embedder minilm] [--data ../shared/data]
+(DSTC11 with MiniLM: ~1 min, +1 min with --statements; BANKING77 embeds 10k queries first,
+~4 min on 2 cores).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +30,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from flows.evaluation.clustering import CachedEmbedder
 from flows.evaluation.clustering_data import LOADERS
 from flows.evaluation.run import DEFAULT_DATA
-from flows.evaluation.through_pipeline import SETS
+from flows.evaluation.through_pipeline import SETS, read_statements, run_callinsight, write_calls
 from nlp.embeddings import Embedder, build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
 
@@ -50,22 +57,43 @@ def subsample_scores(texts: list[str], gold: list[str], embedder: Embedder, cut:
             "issues": round(float(mean[2]), 1)}
 
 
+def flow_statements(name: str, data_dir: Path) -> tuple[list[str], list[str]]:
+    """Every text of the set `name` through `callinsight run` once: the calls' issue
+    statements and their gold intents."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, output = Path(tmp, "in"), Path(tmp, "out")
+        source.mkdir()
+        n = len(LOADERS[SETS[name]](data_dir)[0])
+        gold = write_calls(data_dir, n, source / "calls.jsonl", name)
+        run_callinsight(source, output)
+        return read_statements(output, gold)
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     """Embed the set once, score every cut, print one JSON line per cut."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="dstc11")
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--fraction", type=float, default=0.9)
-    parser.add_argument("--cuts", default="0.45", help="comma-separated cosine cuts")
+    parser.add_argument("--cuts", default="",
+                        help="comma-separated cosine cuts (default: the embedder's own)")
+    parser.add_argument("--statements", action="store_true",
+                        help="cluster the issue statements `callinsight run` makes of the texts")
     parser.add_argument("--embedder", default="minilm")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
-    texts, gold = LOADERS[SETS[args.set]](args.data)
+    if args.statements:
+        texts, gold = flow_statements(args.set, args.data)
+    else:
+        texts, gold = LOADERS[SETS[args.set]](args.data)
     embedder = CachedEmbedder(build_embedder(args.embedder), texts)
     results = []
-    for cut in (float(c) for c in args.cuts.split(",")):
+    cuts = ([float(c) for c in args.cuts.split(",")] if args.cuts
+            else [embedder.cluster_distance])
+    for cut in cuts:
         result = subsample_scores(texts, gold, embedder, cut, args.samples, args.fraction)
-        print(json.dumps({"set": args.set, **result}), flush=True)
+        print(json.dumps({"set": args.set, "statements": args.statements, **result}),
+              flush=True)
         results.append(result)
     return results
 

@@ -72,6 +72,17 @@ def score(output: Path, gold: dict[str, str]) -> dict[str, float]:
     }
 
 
+def read_statements(output: Path, gold: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The run's `calls.issue_statement` (what the catalogue clustered: redacted, cut to the
+    pain or request sentences) and the gold intent of each call; a call without a statement
+    keeps "" so that no call is dropped."""
+    table = ds.dataset(output / "calls", partitioning="hive").to_table(
+        columns=["call_id", "issue_statement"])
+    calls = table.column("call_id").to_pylist()
+    statements = [s or "" for s in table.column("issue_statement").to_pylist()]
+    return statements, [gold[c] for c in calls]
+
+
 def run_callinsight(source: Path, output: Path) -> None:
     """`callinsight run` on the calls under `source`, as a scheduler would start it."""
     cli = Path(sys.executable).with_name("callinsight")
