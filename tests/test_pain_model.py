@@ -45,12 +45,15 @@ def models():
             load_text_model(MODELS_DIR / "pain-category"), load_static_encoder())
 
 
-def detect(texts: list[str], models):
-    detector, categoriser, encoder = models
+def detect(texts: list[str], models, cfg: PainPointConfig = PainPointConfig(),
+           detector=None):
+    """Pain points of `texts` as the turns of one call (`detector`: instead of the shipped
+    one)."""
+    shipped, categoriser, encoder = models
     spans = split_sentences(NLP, texts)
     turns = [("c1", i, t, s) for i, (t, s) in enumerate(zip(texts, spans, strict=True))]
-    return detect_pain_points_batch(turns, model=detector, category_model=categoriser,
-                                    encoder=encoder)
+    return detect_pain_points_batch(turns, cfg, model=detector or shipped,
+                                    category_model=categoriser, encoder=encoder)
 
 
 def test_pain_model_artefacts_load_with_threshold_and_taxonomy_classes(models):
@@ -244,18 +247,12 @@ def always(detector, fires: bool):
 
 
 def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
-    detector, categoriser, encoder = models
     # A detector that never fires: only the conversational cue can make the pain point.
-    mute = always(detector, fires=False)
+    mute = always(models[0], fires=False)
     text = "This is the third time I'm asking about the same order."
-    spans = split_sentences(NLP, [text])
-    turns = [("c1", 0, text, spans[0])]
-    found = detect_pain_points_batch(turns, model=mute, category_model=categoriser,
-                                     encoder=encoder)
+    found = detect([text], models, detector=mute)
     assert len(found[0]) == 1 and found[0][0].quote == text
-    from nlp.pain_points import PainPointConfig
-    off = detect_pain_points_batch(turns, PainPointConfig(cue_union=False), model=mute,
-                                   category_model=categoriser, encoder=encoder)
+    off = detect([text], models, PainPointConfig(cue_union=False), detector=mute)
     assert off == [[]]
 
 
@@ -269,14 +266,10 @@ def test_pain_model_complaint_cues_are_pain_whatever_the_model_says(models):
     "I don't recognise this payment on my statement", "hike message not received",
 ])
 def test_pain_model_problem_reports_are_pain_whatever_the_model_says(text, models):
-    detector, categoriser, encoder = models
-    mute = always(detector, fires=False)
-    turns = [("c1", 0, text, split_sentences(NLP, [text])[0])]
-    found = detect_pain_points_batch(turns, model=mute, category_model=categoriser,
-                                     encoder=encoder)
+    mute = always(models[0], fires=False)
+    found = detect([text], models, detector=mute)
     assert [p.quote for p in found[0]] == [text]
-    off = detect_pain_points_batch(turns, PainPointConfig(problem_cues=None), model=mute,
-                                   category_model=categoriser, encoder=encoder)
+    off = detect([text], models, PainPointConfig(problem_cues=None), detector=mute)
     assert off == [[]]
 
 
@@ -306,14 +299,9 @@ def test_pain_model_problem_cues_leave_the_rest_alone(text):
     "The policy number I have is 614258270 and the bank number should be 7195456512.",
 ])
 def test_pain_model_plain_requests_are_no_pain_points_whatever_the_model_says(text, models):
-    detector, categoriser, encoder = models
-    eager = always(detector, fires=True)
-    turns = [("c1", 0, text, split_sentences(NLP, [text])[0])]
-    found = detect_pain_points_batch(turns, model=eager, category_model=categoriser,
-                                     encoder=encoder)
-    assert found == [[]]
-    on = detect_pain_points_batch(turns, PainPointConfig(plain_requests=None), model=eager,
-                                  category_model=categoriser, encoder=encoder)
+    eager = always(models[0], fires=True)
+    assert detect([text], models, detector=eager) == [[]]
+    on = detect([text], models, PainPointConfig(plain_requests=None), detector=eager)
     assert len(on[0]) == 1
 
 
@@ -374,14 +362,9 @@ def test_pain_turn_context_mixes_only_texts_of_two_or_more_sentences():
     "Laptop hasn't crashed in the last 2 days... Thank You so much for the help",
 ])
 def test_pain_model_a_resolution_is_no_pain_point_whatever_the_model_says(text, models):
-    detector, categoriser, encoder = models
     # A detector that always fires: only the resolution cue can stop the pain point.
-    eager = always(detector, fires=True)
-    spans = split_sentences(NLP, [text, "The app crashes every time I open it."])
-    turns = [("c1", i, t, s) for i, (t, s) in
-             enumerate(zip([text, "The app crashes every time I open it."], spans, strict=True))]
-    found = detect_pain_points_batch(turns, model=eager, category_model=categoriser,
-                                     encoder=encoder)
+    eager = always(models[0], fires=True)
+    found = detect([text, "The app crashes every time I open it."], models, detector=eager)
     assert found[0] == [] and len(found[1]) == 1
 
 
