@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from flows.evaluation.clustering import CachedEmbedder
 from flows.evaluation.clustering_data import LOADERS
 from flows.evaluation.run import DEFAULT_DATA
-from flows.evaluation.through_pipeline import SETS, read_statements, run_callinsight, write_calls
+from flows.evaluation.through_pipeline import SETS, read_statements, through_flow
 from nlp.embeddings import Embedder, build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
 
@@ -57,18 +56,6 @@ def subsample_scores(texts: list[str], gold: list[str], embedder: Embedder, cut:
             "issues": round(float(mean[2]), 1)}
 
 
-def flow_statements(name: str, data_dir: Path) -> tuple[list[str], list[str]]:
-    """Every text of the set `name` through `callinsight run` once: the calls' issue
-    statements and their gold intents."""
-    with tempfile.TemporaryDirectory() as tmp:
-        source, output = Path(tmp, "in"), Path(tmp, "out")
-        source.mkdir()
-        n = len(LOADERS[SETS[name]](data_dir)[0])
-        gold = write_calls(data_dir, n, source / "calls.jsonl", name)
-        run_callinsight(source, output)
-        return read_statements(output, gold)
-
-
 def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     """Embed the set once, score every cut, print one JSON line per cut."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -83,7 +70,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args(argv)
     if args.statements:
-        texts, gold = flow_statements(args.set, args.data)
+        # Every text of the set through `callinsight run` once: its calls' statements.
+        texts, gold = through_flow(args.data, None, args.set, 0, read_statements)
     else:
         texts, gold = LOADERS[SETS[args.set]](args.data)
     embedder = CachedEmbedder(build_embedder(args.embedder), texts)

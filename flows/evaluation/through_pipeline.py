@@ -18,7 +18,9 @@ import random
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow.dataset as ds
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -26,25 +28,35 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from flows.evaluation.clustering_data import LOADERS
 from flows.evaluation.run import DEFAULT_DATA
 
+G = TypeVar("G")
+T = TypeVar("T")
+
 RUN_DATE = "2026-11-27"
 #: --set name -> the clustering suite's loader name
 SETS = {"banking77": "banking77 train", "dstc11": "dstc11 development",
         "airline": "airline negative reasons", "multidogo": "multidogo train (10k sentences)"}
 
 
-def write_calls(data_dir: Path, n: int, out: Path, name: str = "banking77",
-                seed: int = 0) -> dict[str, str]:
-    """Write `n` texts of the set `name` (a `seed`ed shuffle) as one-turn calls; return
-    call_id -> intent."""
+def sample_calls(data_dir: Path, n: int | None, name: str = "banking77", seed: int = 0
+                 ) -> tuple[list[str], dict[str, str]]:
+    """`n` texts (None: all) of the set `name` (a `seed`ed shuffle) as one-turn calls: their
+    JSON lines and call_id -> intent."""
     texts, intents = LOADERS[SETS[name]](data_dir)
     rows = list(zip(texts, intents, strict=True))
     random.Random(seed).shuffle(rows)
-    gold = {}
-    with out.open("w", encoding="utf-8") as handle:
-        for i, (text, intent) in enumerate(rows[:n]):
-            call_id = f"{name}-{i}"
-            gold[call_id] = intent
-            handle.write(call_record(call_id, ("customer", text), team=name) + "\n")
+    lines, gold = [], {}
+    for i, (text, intent) in enumerate(rows[:n]):
+        call_id = f"{name}-{i}"
+        gold[call_id] = intent
+        lines.append(call_record(call_id, ("customer", text), team=name))
+    return lines, gold
+
+
+def write_calls(data_dir: Path, n: int | None, out: Path, name: str = "banking77",
+                seed: int = 0) -> dict[str, str]:
+    """Write `sample_calls` to the file `out`; return call_id -> intent."""
+    lines, gold = sample_calls(data_dir, n, name, seed)
+    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return gold
 
 
@@ -83,6 +95,25 @@ def read_statements(output: Path, gold: dict[str, str]) -> tuple[list[str], list
     return statements, [gold[c] for c in calls]
 
 
+def run_calls(lines: list[str], gold: G, read: Callable[[Path, G], T]) -> T:
+    """The calls' JSON `lines` through `callinsight run` in a temporary folder; returns
+    `read(output folder, gold)`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, output = Path(tmp, "in"), Path(tmp, "out")
+        source.mkdir()
+        (source / "calls.jsonl").write_text("".join(line + "\n" for line in lines),
+                                            encoding="utf-8")
+        run_callinsight(source, output)
+        return read(output, gold)
+
+
+def through_flow(data_dir: Path, n: int | None, name: str, seed: int,
+                 read: Callable[[Path, dict[str, str]], T]) -> T:
+    """`n` texts of the set `name` (`sample_calls`) through `callinsight run`; returns
+    `read(output folder, call_id -> intent)`."""
+    return run_calls(*sample_calls(data_dir, n, name, seed), read)
+
+
 def run_callinsight(source: Path, output: Path) -> None:
     """`callinsight run` on the calls under `source`, as a scheduler would start it."""
     cli = Path(sys.executable).with_name("callinsight")
@@ -98,12 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample's shuffle")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        source, output = Path(tmp, "in"), Path(tmp, "out")
-        source.mkdir()
-        gold = write_calls(args.data, args.n, source / "calls.jsonl", args.set, args.seed)
-        run_callinsight(source, output)
-        scores = score(output, gold)
+    scores = through_flow(args.data, args.n, args.set, args.seed, score)
     print(json.dumps(scores))
     return scores
 

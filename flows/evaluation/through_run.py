@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_s
 
 from flows.evaluation.run import DEFAULT_DATA
 from flows.evaluation.sentiment import label_scores
-from flows.evaluation.through_pipeline import call_record, run_callinsight
+from flows.evaluation.through_pipeline import call_record, run_calls
 from flows.training.empathy_data import load_epitome, split_pairs
 from flows.training.german import load_german, part
 from flows.training.pain_data import (
@@ -186,12 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
                 "tweetsumm": (tweetsumm_calls, score_tweetsumm)}
     build, scorer = builders.get(args.set, (lambda d: text_calls(args.set, d), score_texts))
     lines, gold = build(args.data)
-    with tempfile.TemporaryDirectory() as tmp:
-        source, output = Path(tmp, "in"), Path(tmp, "out")
-        source.mkdir()
-        (source / "calls.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        run_callinsight(source, output)
-        scores = scorer(output, gold)
+    scores = run_calls(lines, gold, scorer)
     print(json.dumps(scores))
     return scores
 
