@@ -16,6 +16,7 @@ from nlp.textmodel import LinearTextModel
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 STATIC_EMBEDDER_DIR = MODELS_DIR / "static-minilm"
+ISSUE_EMBEDDER_DIR = MODELS_DIR / "static-minilm-tokenlearn"
 
 
 def save_text_model(model: LinearTextModel, folder: Path) -> Path:
@@ -45,7 +46,16 @@ def load_given_names(folder: Path = MODELS_DIR / "first-names") -> frozenset[str
 
 @cache
 def load_static_encoder(folder: Path = STATIC_EMBEDDER_DIR):
-    """The model2vec static sentence encoder distilled from all-MiniLM-L6-v2 (no torch)."""
+    """The model2vec static sentence encoder distilled from all-MiniLM-L6-v2 (no torch): the
+    embedding features of the trained text models."""
     from model2vec import StaticModel
 
     return StaticModel.from_pretrained(str(folder))
+
+
+@cache
+def load_issue_encoder(folder: Path = ISSUE_EMBEDDER_DIR):
+    """The static model the issue catalogue embeds with: distilled from all-MiniLM-L6-v2 and
+    trained further to reproduce it (tokenlearn). It routes the statements of large nights
+    and is the `static` embedder (models/static-minilm-tokenlearn/MODEL_CARD.md)."""
+    return load_static_encoder(folder)

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from flows.artefacts import MODELS_DIR, load_given_names, load_static_encoder, load_text_model
+from flows.artefacts import (
+    MODELS_DIR,
+    load_given_names,
+    load_issue_encoder,
+    load_static_encoder,
+    load_text_model,
+)
 from flows.records import AgentTally
 from flows.settings import Settings
 from nlp.analyze import AnalysisConfig, CallAnalyzer
@@ -79,14 +85,14 @@ def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
 def _build(embedder: str, redact_names: bool) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
-    main = build_embedder(embedder, static_model=load_static_encoder)
+    main = build_embedder(embedder, static_model=load_issue_encoder)
     return Engine(
         analyzer=CallAnalyzer(cfg, detectors=load_detectors()),
         redactor=Redactor(ner, given_names=load_given_names()),
         embedder=main,
         catalogue_config=IssueCatalogueConfig(),
         phrase_nlp=build_phrase_nlp(PipelineConfig()),
-        router=(build_embedder("static", static_model=load_static_encoder)
+        router=(build_embedder("static", static_model=load_issue_encoder)
                 if isinstance(main, MiniLMEmbedder) else None),
     )
 

@@ -20,8 +20,9 @@ and a logistic regression on the router's embeddings, fitted on that sample's is
 assigns the rest (`route_rest`). MiniLM reads ~73 statements/s on both cores here, so a
 100k-call night would spend ~23 min embedding; routed, ~1 min. Measured on BANKING77 and
 MultiDoGO (10k statements each, 5k embedded with MiniLM, the rest routed by the static
-model): NMI 0.795 and 0.772, against 0.807 and 0.771 embedding all with MiniLM and 0.698 and
-0.704 embedding all with the static model (`models/static-minilm/MODEL_CARD.md`).
+model trained to reproduce MiniLM): NMI 0.800 and 0.770, against 0.807 and 0.767 embedding
+all with MiniLM and 0.730 and 0.758 embedding all with the static model
+(`models/static-minilm-tokenlearn/MODEL_CARD.md`).
 
 Outliers: after clustering, a statement stays at -1 only when no issue centroid is within
 `match_threshold` (cosine) of it. Two passes then shrink the night's left-overs:

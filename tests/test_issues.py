@@ -16,7 +16,7 @@ from sklearn.metrics import adjusted_rand_score
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-from flows.artefacts import load_static_encoder  # noqa: E402
+from flows.artefacts import load_issue_encoder  # noqa: E402
 from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # noqa: E402
 from nlp.issue_labels import (  # noqa: E402
     FixedLabels,
@@ -95,7 +95,7 @@ def test_embeddings_static_loads_lazily_and_gives_unit_rows() -> None:
 
     def loader():
         calls.append(1)
-        return load_static_encoder()
+        return load_issue_encoder()
 
     embedder = build_embedder("static", loader)
     assert isinstance(embedder, StaticEmbedder) and calls == []
@@ -109,7 +109,7 @@ def test_issues_static_default_config_groups_paraphrases() -> None:
     # The cut and match similarity measured for the static model (no thresholds given);
     # clusters of 3 because these toy groups have only 5-6 members.
     config = IssueCatalogueConfig(min_cluster_size=3)
-    catalogue = IssueCatalogue(config, StaticEmbedder(load_static_encoder()))
+    catalogue = IssueCatalogue(config, StaticEmbedder(load_issue_encoder()))
     ids = catalogue.update(REFUND + CHARGED + DELIVERY + LOGIN, NIGHT1)
     groups = [ids[:6], ids[6:11], ids[11:16], ids[16:]]
     majorities = [max(set(g), key=g.count) for g in groups]

@@ -24,7 +24,7 @@ from datetime import date
 
 import numpy as np
 
-from flows.artefacts import load_static_encoder
+from flows.artefacts import load_issue_encoder
 from flows.evaluation.clustering_data import load_multidogo_turns
 from flows.evaluation.run import DEFAULT_DATA
 from nlp.embeddings import build_embedder
@@ -42,8 +42,8 @@ def main() -> None:
     parser.add_argument("--embedder", choices=("static", "minilm"), default="static")
     args = parser.parse_args()
     texts = load_multidogo_turns(DEFAULT_DATA, args.rows)
-    embedder = build_embedder(args.embedder, load_static_encoder)
-    router = (build_embedder("static", load_static_encoder) if args.embedder == "minilm"
+    embedder = build_embedder(args.embedder, load_issue_encoder)
+    router = (build_embedder("static", load_issue_encoder) if args.embedder == "minilm"
               else None)
     catalogue = IssueCatalogue(IssueCatalogueConfig(), embedder, router=router)
     print(f"{len(texts)} statements; after loading: peak {peak_mb():.0f} MB")

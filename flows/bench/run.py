@@ -16,7 +16,7 @@ import resource
 import time
 from datetime import date
 
-from flows.artefacts import load_static_encoder
+from flows.artefacts import load_issue_encoder
 from flows.engine import load_detectors
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
@@ -66,7 +66,7 @@ def main() -> None:
           lambda: pattern_only.redact_many(texts), rows)
     statements = [c.issue_statement for c in calls]
     embedder = build_embedder("minilm")
-    static = build_embedder("static", static_model=load_static_encoder)
+    static = build_embedder("static", static_model=load_issue_encoder)
     static.encode(statements[:8])
     timed("static embedding (statements)", len(statements), lambda: static.encode(statements),
           rows)

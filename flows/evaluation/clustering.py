@@ -193,9 +193,9 @@ def novelty(texts: list[str], gold: list[str], embedder: Embedder,
 
 def build_embedders() -> dict[str, Embedder]:
     """The shipped static model (default) and MiniLM (heavier option)."""
-    from flows.artefacts import load_static_encoder
+    from flows.artefacts import load_issue_encoder
 
-    return {"static": build_embedder("static", load_static_encoder),
+    return {"static": build_embedder("static", load_issue_encoder),
             "minilm": build_embedder("minilm")}
 
 

@@ -1,7 +1,8 @@
 """`make models`: rebuild every trained artefact under models/ from ../shared/data.
 
-The static embedder (models/static-minilm) is not rebuilt here: distilling it needs
-`model2vec[distill]` in a separate environment (see flows/training/distill_static.py).
+The static embedders (models/static-minilm, models/static-minilm-tokenlearn) are not rebuilt
+here: distilling them needs `model2vec[distill]` in a separate environment (see
+flows/training/distill_static.py).
 
 Run: .venv/bin/python -m flows.training.all
 """

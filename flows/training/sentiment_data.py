@@ -66,7 +66,7 @@ def uss_label(ratings: list[int]) -> str:
     return NEG if level <= 2 else POS if level >= 4 else NEU
 
 
-def _uss_dialogues(path: Path) -> list[list[str]]:
+def uss_dialogues(path: Path) -> list[list[str]]:
     dialogues, current = [], []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -80,6 +80,11 @@ def _uss_dialogues(path: Path) -> list[list[str]]:
     return dialogues
 
 
+def dialogue_group(lines: list[str]) -> str:
+    """The split key of one USS dialogue: the SHA-1 of its lines."""
+    return hashlib.sha1("\n".join(lines).encode()).hexdigest()
+
+
 def load_uss(data_dir: Path) -> list[Example]:
     """USS MultiWOZ user turns with the per-turn satisfaction (Sun et al., SIGIR 2021).
 
@@ -87,8 +92,8 @@ def load_uss(data_dir: Path) -> list[Example]:
     dialogue is the dialogue rating and is skipped. Groups are whole dialogues.
     """
     out = []
-    for lines in _uss_dialogues(data_dir / "uss_user_satisfaction" / "MWOZ.txt"):
-        group = hashlib.sha1("\n".join(lines).encode()).hexdigest()
+    for lines in uss_dialogues(data_dir / "uss_user_satisfaction" / "MWOZ.txt"):
+        group = dialogue_group(lines)
         for line in lines:
             parts = line.split("\t")
             if len(parts) < 4 or parts[0] != "USER" or parts[1] == "OVERALL":
