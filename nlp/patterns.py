@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from nlp.prefilter import Prefiltered
+
 #: Pain-point taxonomy (README, "Pain-point taxonomy"): key -> human label.
 PAIN_CATEGORIES: dict[str, str] = {
     "billing": "Billing and charges",
@@ -475,15 +477,17 @@ def get_patterns(name: str) -> object:
 
 
 @cache
-def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str]:
+def compile_any(patterns: tuple[str, ...]) -> Prefiltered:
     """Compile a list of alternatives into one case-insensitive regex (cached).
 
     An apostrophe in a pattern also matches the typographic one that phones type ("can’t",
     "I’ll": 15 % of TweetSumm's customer turns), so no pattern has to spell both. No pattern
-    puts an apostrophe inside a character class (checked by the tests).
+    puts an apostrophe inside a character class (checked by the tests). The regex runs only
+    on texts that hold one of the words every match needs (`nlp.prefilter`; same results).
     """
-    return re.compile("|".join(f"(?:{p.replace(_APOSTROPHE, _APOSTROPHES)})" for p in patterns),
-                      re.IGNORECASE)
+    return Prefiltered(re.compile(
+        "|".join(f"(?:{p.replace(_APOSTROPHE, _APOSTROPHES)})" for p in patterns),
+        re.IGNORECASE))
 
 
 _APOSTROPHE, _APOSTROPHES = "'", "['\u2019]"
