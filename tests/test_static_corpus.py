@@ -31,15 +31,15 @@ def test_corpus_keeps_the_first_copy_and_adds_the_sentences_of_long_texts(monkey
 @pytest.mark.skipif(not (DEFAULT_DATA / "banking77").exists(), reason="../shared/data not here")
 def test_no_text_an_evaluation_reads_is_in_the_corpus():
     corpus = static_corpus.build_corpus(DEFAULT_DATA)
-    keys = {static_corpus._key(text) for _, text in corpus}
+    keys = {static_corpus.text_key(text) for _, text in corpus}
     evaluated = set()
     for load in LOADERS.values():  # the clustering sets, checked apart from evaluated_texts
-        evaluated |= {static_corpus._key(t) for t in load(DEFAULT_DATA)[0]}
+        evaluated |= {static_corpus.text_key(t) for t in load(DEFAULT_DATA)[0]}
     tests = [e.text for source in pain_data.load_all(DEFAULT_DATA).values()
              for e in pain_data.select(source, "test")]
     tests += [e.text for _, held_out in sentiment_data.load_splits(DEFAULT_DATA).values()
               for e in held_out]
-    evaluated |= {static_corpus._key(t) for t in tests}
+    evaluated |= {static_corpus.text_key(t) for t in tests}
 
     assert len(corpus) > 50_000
     assert {source for source, _ in corpus} == set(static_corpus.SOURCES)

