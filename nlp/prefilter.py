@@ -32,7 +32,9 @@ _EXTRA_FOLDS = str.maketrans({"ı": "i", "ſ": "s", "İ": "i"})
 
 def fold(text: str) -> str:
     """`text` lower-cased as the prefilter compares it (see the module docstring)."""
-    return text.lower() if text.isascii() else text.translate(_EXTRA_FOLDS).lower()
+    if not text.isascii() and ("ı" in text or "ſ" in text or "İ" in text):
+        text = text.translate(_EXTRA_FOLDS)
+    return text.lower()
 
 
 def _caseless_or_ascii(literal: str) -> bool:
@@ -56,7 +58,8 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
 
 def _sequence(items: list, ignore_case: bool) -> frozenset[str] | None:
     """The best necessary set of a sequence: its most selective literal run or required
-    sub-part (the longest shortest string; fewer strings break ties)."""
+    sub-part (the longest shortest string, spaces at its ends not counted: " the " is no
+    rarer than "the"; fewer strings break ties)."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -90,7 +93,7 @@ def _sequence(items: list, ignore_case: bool) -> frozenset[str] | None:
     close()
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (min(map(len, s)), -len(s)))
+    return max(candidates, key=lambda s: (min(len(x.strip()) for x in s), -len(s)))
 
 
 def _branch(alternatives: list, ignore_case: bool) -> frozenset[str] | None:
