@@ -8,9 +8,11 @@ off the parsed pattern (a sound rule: when it cannot tell, it gives None and the
 runs), and `Prefiltered` runs the regex only on texts that hold at least one of them.
 
 The answers are the regex's own: the prefilter only ever skips texts where the regex has no
-match. Case is folded as `re.IGNORECASE` folds it for the literals kept here (ASCII letters
-and caseless characters such as the typographic apostrophe): `str.lower`, plus the three
-characters that `re` also matches with "i" or "s" ("ı", "İ", "ſ").
+match. Literals and texts are compared lower-cased, whatever the pattern's flags: a literal a
+match holds as written is also in the lower-cased text, and for the literals kept here (ASCII
+letters and caseless characters such as the typographic apostrophe) `str.lower`, plus the
+three characters that `re.IGNORECASE` also matches with "i" or "s" ("ı", "İ", "ſ"), folds a
+text as `re.IGNORECASE` does.
 """
 
 from __future__ import annotations
@@ -50,13 +52,13 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = _sre_parse.parse(pattern, flags)
     except (re.error, TypeError, ValueError):  # pragma: no cover - re.compile raised first
         return None
-    found = _sequence(list(parsed), bool(flags & re.IGNORECASE))
+    found = _sequence(list(parsed))
     if found is None or not all(_caseless_or_ascii(s) for s in found):
         return None
     return frozenset(found)
 
 
-def _sequence(items: list, ignore_case: bool) -> frozenset[str] | None:
+def _sequence(items: list) -> frozenset[str] | None:
     """The best necessary set of a sequence: its most selective literal run or required
     sub-part (the longest shortest string, spaces at its ends not counted: " the " is no
     rarer than "the"; fewer strings break ties)."""
@@ -70,24 +72,20 @@ def _sequence(items: list, ignore_case: bool) -> frozenset[str] | None:
 
     for op, av in items:
         if op is _c.LITERAL:
-            char = chr(av)
-            run.append(char.lower() if ignore_case else char)
+            run.append(chr(av).lower())  # texts are compared lower-cased (`fold`)
             continue
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
             continue  # zero-width: the consumed characters around it stay adjacent
         close()
         sub = None
         if op is _c.SUBPATTERN:
-            _, add_flags, del_flags, body = av
-            case = (ignore_case or bool(add_flags & _c.SRE_FLAG_IGNORECASE)) and not (
-                del_flags & _c.SRE_FLAG_IGNORECASE)
-            sub = _sequence(list(body), case)
+            sub = _sequence(list(av[3]))
         elif op is _c.BRANCH:
-            sub = _branch(av[1], ignore_case)
+            sub = _branch(av[1])
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            sub = _sequence(list(av[2]), ignore_case)
+            sub = _sequence(list(av[2]))
         elif op is _c.ATOMIC_GROUP:
-            sub = _sequence(list(av), ignore_case)
+            sub = _sequence(list(av))
         if sub is not None:
             candidates.append(sub)
     close()
@@ -96,11 +94,11 @@ def _sequence(items: list, ignore_case: bool) -> frozenset[str] | None:
     return max(candidates, key=lambda s: (min(len(x.strip()) for x in s), -len(s)))
 
 
-def _branch(alternatives: list, ignore_case: bool) -> frozenset[str] | None:
+def _branch(alternatives: list) -> frozenset[str] | None:
     """Every alternative must bring its own necessary set; the branch needs their union."""
     union: set[str] = set()
     for alternative in alternatives:
-        found = _sequence(list(alternative), ignore_case)
+        found = _sequence(list(alternative))
         if found is None:
             return None
         union |= found

@@ -48,8 +48,8 @@ def _same(pattern: Prefiltered, text: str) -> None:
     (r"(?:not|never)\s+(?:received|arrived)", IC, {"received", "arrived"}),  # most selective
     (r"n['’]t work", IC, {"t work"}),  # a class ends a literal run
     (r"(?:in|for) the (?:last|past)\b", IC, {"last", "past"}),  # " the " is no rarer than "the"
-    (r"Refund", 0, {"Refund"}),  # case kept without IGNORECASE
-    (r"(?i:ABCD)ef", 0, {"abcd"}),  # an inline flag folds its part; the longer run wins
+    (r"Refund", 0, {"refund"}),  # lower case whatever the flags: texts are folded
+    (r"(?i:ABCD)ef", 0, {"abcd"}),  # the longer run wins
 ])
 def test_required_literals_reads_the_words_every_match_needs(pattern, flags, expected):
     assert required_literals(pattern, flags) == frozenset(expected)
@@ -65,6 +65,15 @@ def test_fold_maps_what_ignorecase_matches_with_i_and_s():
     assert fold("Café’S") == "café’s" and fold("OK") == "ok"
     for text in ("ıt", "İT", "ſorry"):  # the regex and the prefilter agree on them
         _same(Prefiltered(re.compile(r"\b(?:it|sorry)\b", IC)), text)
+
+
+@pytest.mark.parametrize(("pattern", "flags"), [
+    (r"Refund", 0), (r"(?-i:Refund) now", IC), (r"(?i:refund) NOW", 0)])
+def test_case_sensitive_parts_answer_as_the_regex(pattern, flags):
+    prefiltered = Prefiltered(re.compile(pattern, flags))
+    for text in ("Refund now", "Refund NOW", "refund NOW", "REFUND now"):
+        _same(prefiltered, text)
+    assert prefiltered.search("Refund NOW" if flags else "Refund now, refund NOW")
 
 
 def test_every_registered_pattern_set_gets_a_prefilter_or_none():
