@@ -468,6 +468,19 @@ def pattern_set_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def regex_groups() -> list[tuple[str, tuple[str, ...]]]:
+    """Every registered list of regexes, as the rule code compiles them: ("name:", list) for
+    a set that is one list, ("name:key", list) per key of a set of labelled lists; sets of
+    weights are left out. In `pattern_set_names` order."""
+    groups = []
+    for name in pattern_set_names():
+        entry = _REGISTRY[name]
+        for key, patterns in (entry.items() if isinstance(entry, dict) else [("", entry)]):
+            if isinstance(patterns, list) and all(isinstance(p, str) for p in patterns):
+                groups.append((f"{name}:{key}", tuple(patterns)))
+    return groups
+
+
 def get_patterns(name: str) -> object:
     """Return the pattern set registered under a versioned name, e.g. `pain_patterns.v1`."""
     try:

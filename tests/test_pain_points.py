@@ -156,14 +156,9 @@ def test_pain_points_rules_skip_a_sentence_that_reports_the_problem_gone(text):
 
 
 def _all_patterns() -> list[str]:
-    from nlp.patterns import get_patterns, pattern_set_names
+    from nlp.patterns import regex_groups
 
-    found = []
-    for name in pattern_set_names():
-        entry = get_patterns(name)
-        groups = entry.values() if isinstance(entry, dict) else [entry]
-        found += [p for group in groups if isinstance(group, list) for p in group]
-    return found
+    return [p for _, patterns in regex_groups() for p in patterns]
 
 
 def test_patterns_put_no_apostrophe_inside_a_character_class():

@@ -10,25 +10,11 @@ from hypothesis import strategies as st
 
 from flows.settings import SAMPLE_INPUT
 from flows.sources import FileSource
-from nlp.patterns import _REGISTRY, compile_any
+from nlp.patterns import compile_any, regex_groups
 from nlp.prefilter import Prefiltered, fold, required_literals
 
 IC = re.IGNORECASE
-
-
-def _pattern_sets() -> list[tuple[str, tuple[str, ...]]]:
-    """Every registered list of regexes, as the rule code compiles them."""
-    out = []
-    for name, value in sorted(_REGISTRY.items()):
-        groups = value.items() if isinstance(value, dict) else [("", value)]
-        for key, patterns in groups:
-            if (isinstance(patterns, list | tuple) and patterns
-                    and all(isinstance(p, str) for p in patterns)):
-                out.append((f"{name}:{key}", tuple(patterns)))
-    return out
-
-
-PATTERN_SETS = _pattern_sets()
+PATTERN_SETS = regex_groups()  # every registered list of regexes, by name
 
 
 def _same(pattern: Prefiltered, text: str) -> None:
