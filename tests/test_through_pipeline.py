@@ -8,19 +8,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.evaluation.spread import subsample_scores
-from flows.evaluation.through_pipeline import read_statements, score, write_calls
+from flows.evaluation.through_pipeline import read_statements, sample_calls, score
 from flows.evaluation.through_run import score_epitome, score_texts, score_tweetsumm
 from nlp.embeddings import HashingEmbedder
 
 
-def test_through_pipeline_writes_one_turn_calls_and_scores_the_calls_table(tmp_path):
+def test_through_pipeline_makes_one_turn_calls_and_scores_the_calls_table(tmp_path):
     bank = tmp_path / "data" / "banking77"
     bank.mkdir(parents=True)
     (bank / "train.csv").write_text(
         "text,category\nwhere is my card,card_arrival\nmy card has not come,card_arrival\n"
         "change my pin,change_pin\nhow to change pin,change_pin\n", encoding="utf-8")
-    gold = write_calls(tmp_path / "data", 3, tmp_path / "calls.jsonl")
-    calls = [json.loads(line) for line in (tmp_path / "calls.jsonl").read_text().splitlines()]
+    lines, gold = sample_calls(tmp_path / "data", 3)
+    calls = [json.loads(line) for line in lines]
     assert len(calls) == 3 == len(gold)
     assert all(len(c["turns"]) == 1 and c["turns"][0]["speaker"] == "customer" for c in calls)
     assert {c["call_id"]: c["turns"][0]["text"] for c in calls}.keys() == gold.keys()

@@ -52,14 +52,6 @@ def sample_calls(data_dir: Path, n: int | None, name: str = "banking77", seed: i
     return lines, gold
 
 
-def write_calls(data_dir: Path, n: int | None, out: Path, name: str = "banking77",
-                seed: int = 0) -> dict[str, str]:
-    """Write `sample_calls` to the file `out`; return call_id -> intent."""
-    lines, gold = sample_calls(data_dir, n, name, seed)
-    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return gold
-
-
 def call_record(call_id: str, *turns: tuple[str, str], team: str | None = None) -> str:
     """One input call as a JSON line: (speaker, text) turns, started on `RUN_DATE`."""
     record = {"call_id": call_id, "started_at": f"{RUN_DATE}T10:00:00Z"}
