@@ -16,6 +16,9 @@ catalogue entry. Choices, measured in `flows/evaluation/clustering.py` (details 
 - labels: c-TF-IDF keywords (BERTopic) matched to the contiguous phrases of the cluster's most
   central statements, taken as written ("refund hasn't arrived", "file a life insurance
   claim"): label-names-intent 0.721 -> 0.793 on BANKING77 against phrases picked from a parse.
+  The best few phrases by keywords are then read by the embedder, and the one that says most
+  of what the cluster's centroid says wins (as BERTopic's KeyBERTInspired reranks keywords):
+  "internet isn't working" rather than the top keyword alone, "service".
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from nlp.language import KEYWORD_LANGUAGES, detect_language, keyword_text
 from nlp.redact import PLACEHOLDERS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from spacy.language import Language
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,11 @@ LABEL_SEPARATOR = " · "
 OUTLIER = -1
 #: Score a label phrase loses per word that is none of its cluster's keywords.
 OFF_KEYWORD_PENALTY = 0.1
+#: The phrases with the best keyword scores that the embedder compares with the centroid.
+LABEL_SHORTLIST = 10
+#: Weight of a phrase's cosine similarity to its cluster's centroid, beside its keyword score
+#: as a share of the best phrase's (models/static-minilm/MODEL_CARD.md, "Labels").
+CENTROID_WEIGHT = 1.0
 #: Keyword tokens: words of letters (numbers, times, prices and order ids say nothing about
 #: the kind of issue), apostrophes kept inside ("can't").
 WORD_PATTERN = r"(?u)\b[^\W\d_][^\W\d_'’]*(?:['’][^\W\d_]+)?\b"
@@ -250,6 +260,7 @@ def fit_new_clusters(
     graph_neighbors: int = 0,
     graph_resolution: float = 8.0,
     languages: list[str | None] | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[NewCluster]:
     """Cluster `docs` with BERTopic on their precomputed embeddings.
 
@@ -269,6 +280,8 @@ def fit_new_clusters(
             alone.
         languages: Each doc's language (its call's; None: detected from the doc), which
             decides how its keywords are read.
+        encode: The embedder that made `embeddings`, to compare label phrases with a
+            cluster's centroid (`choose_phrase`); None: the best phrase by keywords.
 
     Returns:
         Clusters ordered by size (largest first), ties by first member; empty when there are
@@ -300,21 +313,31 @@ def fit_new_clusters(
         topics = labels
         words = {t: sorted(set().union(*(tokens[i] for i in np.flatnonzero(labels == t))))
                  for t in set(labels.tolist()) - {OUTLIER}}
-    clusters = []
-    for t in sorted(set(topics.tolist()) - {OUTLIER}):
-        members = np.flatnonzero(topics == t)
-        central = _central_docs(docs, embeddings, members, n=8)
+    topic_ids = sorted(set(topics.tolist()) - {OUTLIER})
+    members = {t: np.flatnonzero(topics == t) for t in topic_ids}
+    centroids = {t: unit(embeddings[members[t]].mean(axis=0)) for t in topic_ids}
+    shortlists: dict[int, list[tuple[str, float, int]]] = {}
+    labels_by_topic: dict[int, str] = {}
+    for t in topic_ids:
+        central = pick_examples([docs[i] for i in members[t]], embeddings[members[t]],
+                                centroids[t], 8)
         # Phrases come from an English parse: a cluster of mostly other-language statements
         # is named by its keywords.
-        english = 2 * sum(languages[i] not in KEYWORD_LANGUAGES for i in members) > len(members)
+        english = (2 * sum(languages[i] not in KEYWORD_LANGUAGES for i in members[t])
+                   > len(members[t]))
         if not words[t]:  # no keyword to rank phrases by: the most central statement
-            label = _short(central[0]) if central else ""
+            labels_by_topic[t] = _short(central[0]) if central else ""
         elif phrase_nlp is not None and english:
-            label = label_with_phrases(phrase_nlp, central, words[t])
-        else:
-            label = ""
-        clusters.append(NewCluster(tuple(members.tolist()), tuple(words[t]),
-                                   label or make_label(words[t])))
+            shortlists[t] = phrase_shortlist(phrase_nlp, central, words[t])
+    # One encoder call for every cluster's shortlist.
+    phrases = [p for t in shortlists for p, _score, _n in shortlists[t]]
+    vectors = iter(encode(phrases) if encode is not None and phrases else [])
+    for t, shortlist in shortlists.items():
+        rows = [next(vectors) for _ in shortlist] if encode is not None else None
+        labels_by_topic[t] = choose_phrase(shortlist, rows, centroids[t])
+    clusters = [NewCluster(tuple(members[t].tolist()), tuple(words[t]),
+                           labels_by_topic.get(t) or make_label(words[t]))
+                for t in topic_ids]
     return sorted(clusters, key=lambda c: (-len(c.members), c.members[0]))
 
 
@@ -343,37 +366,69 @@ def _short(text: str, n_words: int = 6) -> str:
     return " ".join(text.lower().split()[:n_words])
 
 
-def _central_docs(docs: list[str], embeddings: np.ndarray, members: np.ndarray,
-                  n: int) -> list[str]:
-    centroid = unit(embeddings[members].mean(axis=0))
-    return pick_examples([docs[i] for i in members], embeddings[members], centroid, n)
+def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str],
+                       encode: Callable[[list[str]], np.ndarray] | None = None,
+                       centroid: np.ndarray | None = None) -> str:
+    """The cluster's label phrase, as written in one of its central statements
+    (`phrase_shortlist`, then `choose_phrase` against `centroid` when `encode` is given).
+
+    Returns:
+        A lower-case phrase, or "" when no candidate holds a keyword.
+    """
+    shortlist = phrase_shortlist(nlp, texts, keywords)
+    rows = (list(encode([p for p, _score, _n in shortlist]))
+            if encode is not None and centroid is not None and shortlist else None)
+    return choose_phrase(shortlist, rows, centroid)
 
 
-def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str]) -> str:
-    """The cluster's most keyword-laden phrase, as written in one of its central statements.
+def phrase_shortlist(nlp: Language, texts: list[str], keywords: list[str],
+                     size: int = LABEL_SHORTLIST) -> list[tuple[str, float, int]]:
+    """The `size` most keyword-laden phrases of `texts`, best first.
 
     Candidates are the statements' contiguous phrases (`_candidate_phrases`: "file a life
     insurance claim", "refund hasn't arrived"); each scores the c-TF-IDF rank weights of the
     keywords it contains, less a little per other word, shorter phrases winning ties.
 
     Returns:
-        A lower-case phrase, or "" when no candidate holds a keyword.
+        (phrase, keyword score > 0, words without the negation) per phrase.
     """
     weights = {}
     for rank, keyword in enumerate(keywords):
         for token in keyword.split():
             weights.setdefault(token, 1.0 / (rank + 1))
-    best, best_key = "", (0.0, 0)
+    best: dict[str, tuple[float, int, tuple[str, ...]]] = {}
+    negated: set[tuple[str, ...]] = set()
     for doc in nlp.pipe(texts, batch_size=64):
         for phrase, words in _candidate_phrases(doc):
             score = sum(weights.get(w, 0.0) for w in set(words))
             # Words that are no keyword of the cluster make a label longer, not clearer.
             score -= OFF_KEYWORD_PENALTY * sum(w not in weights and w != "not" for w in words)
             # The negation is free: "won't connect" is no longer than "connect".
-            key = (score, -sum(w != "not" for w in words))
-            if score > 0 and key > best_key:
-                best, best_key = phrase, key
-    return best
+            n_words = sum(w != "not" for w in words)
+            if score > 0 and score > best.get(phrase, (0.0,))[0]:
+                best[phrase] = (score, n_words, tuple(words))
+            if words[0] == "not":
+                negated.add(tuple(words[1:]))
+    # The negation is the problem: "receiving my food" never stands for "not receiving my
+    # food" (the embedder reads the two alike).
+    ranked = sorted(((p, v) for p, v in best.items() if v[2] not in negated),
+                    key=lambda item: (-item[1][0], item[1][1]))
+    return [(phrase, score, n_words) for phrase, (score, n_words, _w) in ranked[:size]]
+
+
+def choose_phrase(shortlist: list[tuple[str, float, int]], vectors: list | None,
+                  centroid: np.ndarray | None) -> str:
+    """The shortlisted phrase with the best keyword score (as a share of the best one's)
+    plus `CENTROID_WEIGHT` times its cosine similarity to `centroid`; shorter phrases, then
+    earlier ones, win ties. Without `vectors`: the first phrase. "" for an empty list."""
+    if not shortlist:
+        return ""
+    if vectors is None or centroid is None:
+        return shortlist[0][0]
+    top = shortlist[0][1]
+    keys = [(score / top + CENTROID_WEIGHT * float(unit(np.asarray(vector)) @ centroid), -n)
+            for (_phrase, score, n), vector in zip(shortlist, vectors, strict=True)]
+    return shortlist[max(range(len(keys)), key=keys.__getitem__)][0]  # ties: the earlier
 
 
 def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
@@ -394,9 +449,9 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
         inner_end.update(t.i for t in chunk if t.i != chunk.root.i)
     phrases = []
     for i, first in enumerate(tokens):
-        if (i in inner_start or first.lower_.startswith(_CLITIC)
+        if (i in inner_start or first.lower_.startswith(_CLITIC) or first.text[0] in "'’"
                 or not (first.pos_ in _CONTENT_POS or _negation_start(tokens, i))):
-            continue  # a stray "n't" starts nothing, whatever the parser made of it
+            continue  # a stray "n't" or "’re" starts nothing, whatever the parser made of it
         words: list[str] = []
         for token in tokens[i:i + MAX_LABEL_WORDS]:
             if (token.is_punct or token.is_space or token.like_num
@@ -406,6 +461,12 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
                 break
             if _clitic_host(tokens, token.i):
                 continue  # "wo" of "won't": its "n't" stands for both
+            # A verb's particle ends a phrase too ("top up", "log in", "sign up"); it is part
+            # of its verb, not a word of its own that would make the label longer.
+            if (token.dep_ == "prt" and token.i > i
+                    and tokens[token.i - 1].pos_ in _CONTENT_POS):
+                phrases.append((doc[i:token.i + 1].text.lower(), list(words)))
+                continue
             word = "not" if _is_negation(token) else token.lower_
             if word in words:
                 break

@@ -297,6 +297,7 @@ class IssueCatalogue:
             graph_neighbors=cfg.graph_neighbors,
             graph_resolution=cfg.graph_resolution,
             languages=[languages[i] for i in candidates],
+            encode=self.embedder.encode,
         )
         new_ids = []
         for cluster in clusters:

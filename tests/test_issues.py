@@ -26,10 +26,12 @@ from nlp.issue_labels import (  # noqa: E402
     assign_outliers,
     calinski_harabasz,
     choose_clustering,
+    choose_phrase,
     fit_new_clusters,
     keyword_tokens,
     label_with_phrases,
     make_label,
+    phrase_shortlist,
     relabel_by_size,
 )
 from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig, route_rest  # noqa: E402
@@ -179,7 +181,8 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
     texts = ["hi, Spotify isn't set on offline but every time I'm not on wifi it says "
              "Spotify is offline", "No error message, it says it's not available",
              "The ticket machines at Leeds were broken again and nobody helped",
-             "[NAME] here, my account was hacked and [EMAIL] changed"]
+             "[NAME] here, my account was hacked and [EMAIL] changed",
+             "Is there a limit to top up my card?"]
     docs = list(nlp.pipe(texts))
     phrases = [(p, w, doc.text.lower()) for doc in docs for p, w in _candidate_phrases(doc)]
     assert phrases
@@ -190,13 +193,45 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
         assert " and " not in phrase, phrase  # a phrase stops at a conjunction
     found = {p for p, _, _ in phrases}
     assert {"spotify is offline", "not available", "ticket machines"} <= found
+    assert ("limit to top up", ["limit", "to", "top"]) in [(p, w) for p, w, _ in phrases]
     assert "machines" not in found  # a noun chunk is never cut
     assert not {"name", "email"} & found  # a redaction placeholder is no label word
 
 
+def test_issue_label_is_the_shortlisted_phrase_nearest_the_centroid() -> None:
+    shortlist = [("service", 1.0, 1), ("internet isn't working", 0.9, 2), ("wifi", 0.4, 1)]
+    centroid = np.array([0.0, 1.0])
+    vectors = [np.array([1.0, 0.2]), np.array([0.1, 1.0]), np.array([0.0, 3.0])]
+    # 1 + 0.196 against 0.9 + 0.995 against 0.4 + 1.0: the keyword score still counts.
+    assert choose_phrase(shortlist, vectors, centroid) == "internet isn't working"
+    assert choose_phrase(shortlist, None, centroid) == "service"  # no encoder: keywords
+    tied = [("refund late", 1.0, 2), ("refund", 1.0, 1), ("late refund", 1.0, 2)]
+    same = [np.array([0.0, 1.0])] * 3
+    assert choose_phrase(tied, same, centroid) == "refund"  # ties: shorter, then earlier
+    assert choose_phrase([], None, None) == ""
+
+
+def test_issue_label_shortlist_keeps_the_negation_and_the_encoder_decides(label_nlp) -> None:
+    texts = ["I am not receiving my food at all", "receiving my food late again, food orders"]
+    shortlist = phrase_shortlist(label_nlp, texts, ["food", "receiving"])
+    phrases = [p for p, _score, _n in shortlist]
+    assert "not receiving my food" in phrases and "receiving my food" not in phrases
+    assert phrases == sorted(phrases, key=lambda p: -dict(
+        (q, score) for q, score, _n in shortlist)[p])
+    assert len(phrase_shortlist(label_nlp, texts * 5, ["food"], size=2)) <= 2
+
+    def encode(batch: list[str]) -> np.ndarray:  # "orders" points where the centroid does
+        return np.array([[1.0, 0.0] if "orders" in p else [0.0, 1.0] for p in batch])
+
+    label = label_with_phrases(label_nlp, texts, ["food", "receiving"], encode,
+                               np.array([1.0, 0.0]))
+    assert label == "food orders"  # 0.9 / 1.4 + 1 against 1.4 / 1.4 + 0
+    assert label_with_phrases(label_nlp, texts, ["food", "receiving"]) in phrases[:1]
+
+
 _LABEL_WORDS = ["my", "refund", "hasn't", "won't", "arrived", "and", "but", "the", "card",
                 "12", "😡", "!!", "not", "n't", "[NAME]", "shit", "ticket", "machines", "\n",
-                "is", "broken", "can't", "log", "in"]
+                "is", "broken", "can't", "log", "in", "they", "’re", "'s", "cool"]
 
 
 @pytest.fixture(scope="module")
@@ -212,11 +247,12 @@ def label_nlp():
 @example("!! \n n't n't card machines card")
 @example("won't n't my log arrived 12 my n't card")
 @example("refund my n't can't 😡 12 machines is in the !! arrived can't in")  # ended on "not"
+@example("’s reception and customer service lack but they’re pretty cool")  # "’re pretty cool"
 def test_issue_label_phrases_of_any_text_are_verbatim(label_nlp, text) -> None:
     for phrase, words in _candidate_phrases(label_nlp(text)):
         assert phrase and phrase in text.lower(), phrase
         assert words and len(words) == len(set(words)) and words[-1] != "not", phrase
-        assert not phrase.startswith(("n't", "n’t")), phrase
+        assert not phrase.startswith(("n't", "n’t", "'", "’")), phrase
     label = label_with_phrases(label_nlp, [text], ["refund", "card", "machines"])
     assert label == "" or label in text.lower()
 

@@ -40,7 +40,8 @@ MINILM_SETS = ("dstc11 development", "banking77 train", "airline negative reason
 
 
 class CachedEmbedder:
-    """Embeds every text of a set once, so both runs compare clustering, not encoding."""
+    """Embeds every text of a set once, so both runs compare clustering, not encoding; other
+    texts (the label phrases the catalogue compares with its clusters) go to the embedder."""
 
     def __init__(self, inner: Embedder, texts: list[str]) -> None:
         self.name = inner.name
@@ -50,11 +51,14 @@ class CachedEmbedder:
                 setattr(self, scale, getattr(inner, scale))
         unique = sorted(set(texts))
         self._rows = {t: i for i, t in enumerate(unique)}
+        self._inner = inner
         self._vectors = inner.encode(unique)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Rows of the cached vectors."""
-        return self._vectors[[self._rows[t] for t in texts]]
+        """Rows of the cached vectors; texts outside the set are encoded."""
+        if all(t in self._rows for t in texts):
+            return self._vectors[[self._rows[t] for t in texts]]
+        return self._inner.encode(texts)
 
 
 def score_set(name: str, texts: list[str], gold: list[str], embedder: Embedder,
