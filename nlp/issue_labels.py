@@ -366,21 +366,6 @@ def _short(text: str, n_words: int = 6) -> str:
     return " ".join(text.lower().split()[:n_words])
 
 
-def label_with_phrases(nlp: Language, texts: list[str], keywords: list[str],
-                       encode: Callable[[list[str]], np.ndarray] | None = None,
-                       centroid: np.ndarray | None = None) -> str:
-    """The cluster's label phrase, as written in one of its central statements
-    (`phrase_shortlist`, then `choose_phrase` against `centroid` when `encode` is given).
-
-    Returns:
-        A lower-case phrase, or "" when no candidate holds a keyword.
-    """
-    shortlist = phrase_shortlist(nlp, texts, keywords)
-    rows = (list(encode([p for p, _score, _n in shortlist]))
-            if encode is not None and centroid is not None and shortlist else None)
-    return choose_phrase(shortlist, rows, centroid)
-
-
 def phrase_shortlist(nlp: Language, texts: list[str], keywords: list[str],
                      size: int = LABEL_SHORTLIST) -> list[tuple[str, float, int]]:
     """The `size` most keyword-laden phrases of `texts`, best first.

