@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -75,14 +76,19 @@ def write_batch(writers: dict[str, PartitionWriter], rows: dict[str, list[dict]]
 
 @task(cache_policy=NO_CACHE)
 def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: date
-                   ) -> tuple[dict[str, int], list[dict], list[dict]]:
-    """Assign each call's issue statement to the issue catalogue, persisted under OUT/_state."""
+                   ) -> tuple[dict[str, tuple], list[dict], list[dict]]:
+    """Assign each call's issue statement to the issue catalogue, persisted under OUT/_state.
+
+    Returns the call id -> (issue id, similarity, match kind) map, `issue_daily` and `issues`.
+    """
     catalogue = state.load_catalogue(out, run_date, engine.catalogue_config, engine.embedder,
                                      engine.phrase_nlp, engine.router)
-    ids = catalogue.update([s["text"] for s in statements], run_date,
-                           [s.get("language") for s in statements])
+    night = catalogue.assign_night([s["text"] for s in statements], run_date,
+                                   [s.get("language") for s in statements])
     state.save_catalogue(out, run_date, catalogue)
-    assignment = {s["call_id"]: i for s, i in zip(statements, ids, strict=True)}
+    similarity = [None if np.isnan(v) else float(v) for v in night.similarity.tolist()]
+    assignment = {s["call_id"]: (int(i), v, m) for s, i, v, m in zip(
+        statements, night.issue_ids.tolist(), similarity, night.match, strict=True)}
     issues = catalogue.issue_rows()
     labels = {row["issue_id"]: row["label"] for row in issues}
     daily = [dict(row, label=labels.get(row["issue_id"])) for row in catalogue.daily_rows(run_date)]
@@ -90,12 +96,12 @@ def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: 
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
-def publish_tables(out: Path, writers: dict[str, PartitionWriter], assignment: dict[str, int],
-                   tables: dict[str, list[dict]], run_date: date, run_id: str) -> dict[str, int]:
+def publish_tables(out: Path, writers: dict[str, PartitionWriter],
+                   assignment: dict[str, tuple], tables: dict[str, list[dict]], run_date: date,
+                   run_id: str) -> dict[str, int]:
     """Fill in issue ids, then swap every table's partition in (I/O: retried)."""
-    for name in ("calls", "pain_points"):
-        column = "primary_issue_id" if name == "calls" else "issue_id"
-        writers[name].rewrite_parts(lambda t, c=column: _with_issue_ids(t, c, assignment))
+    for name, columns in _ISSUE_COLUMNS.items():
+        writers[name].rewrite_parts(lambda t, c=columns: _with_issues(t, c, assignment))
     counts = {}
     for name, writer in writers.items():
         counts[name] = writer.rows
@@ -112,10 +118,21 @@ def summarise(out: Path, run_date: date, run_id: str) -> list[Path]:
     return write_summaries(out, run_date, run_id)
 
 
-def _with_issue_ids(table: pa.Table, column: str, assignment: dict[str, int]) -> pa.Table:
-    ids = pa.array([assignment.get(c, -1) for c in table["call_id"].to_pylist()], pa.int64())
-    index = table.schema.get_field_index(column)
-    return table.set_column(index, table.schema.field(index), ids)
+#: The columns clustering fills in, per table: column -> its place in a call's assignment
+#: (issue id, similarity, match kind; `cluster_issues`).
+_ISSUE_COLUMNS = {"calls": {"primary_issue_id": 0, "issue_similarity": 1, "issue_match": 2},
+                  "pain_points": {"issue_id": 0}}
+_UNASSIGNED = (-1, None, None)
+
+
+def _with_issues(table: pa.Table, columns: dict[str, int], assignment: dict[str, tuple]
+                 ) -> pa.Table:
+    calls = [assignment.get(c, _UNASSIGNED) for c in table["call_id"].to_pylist()]
+    for column, position in columns.items():
+        index = table.schema.get_field_index(column)
+        field = table.schema.field(index)
+        table = table.set_column(index, field, pa.array([a[position] for a in calls], field.type))
+    return table
 
 
 def _night_date(dates: Counter[date]) -> date:

@@ -28,7 +28,7 @@ def calls_rows(calls: list[CallAnalysis], redact: Redact) -> list[dict]:
             "customer_sentiment_end": c.sentiment_end, "sentiment_trend": c.sentiment_trend,
             "pain_point_count": len(c.pain_points), "primary_issue_id": -1,
             "recovered": c.recovery is not None, "issue_statement": statement,
-            "metadata": meta or None,
+            "metadata": meta or None, "issue_similarity": None, "issue_match": None,
         }
         for c, statement, meta in zip(calls, statements, metadata, strict=True)
     ]

@@ -93,8 +93,12 @@ def _pain_section(pains: pd.DataFrame) -> list[str]:
 
 
 def _issue_section(calls: pd.DataFrame, night: dict[str, pd.DataFrame]) -> list[str]:
-    ids = calls.loc[calls["primary_issue_id"] >= 0, "primary_issue_id"].value_counts()
-    if ids.empty:
+    """The team's issues by calls; calls that only loosely resemble their issue (the
+    catalogue's outlier-reduction pass, `calls.issue_match`) are left out and counted."""
+    assigned = calls[calls["primary_issue_id"] >= 0]
+    loose = assigned["issue_match"].eq("loose")
+    ids = assigned.loc[~loose, "primary_issue_id"].value_counts()
+    if assigned.empty:
         return []
     daily = night["issue_daily"].set_index("issue_id")
     labels = night["issues"].set_index("issue_id")["label"]
@@ -106,8 +110,13 @@ def _issue_section(calls: pd.DataFrame, night: dict[str, pd.DataFrame]) -> list[
         if issue_id in daily.index and bool(daily.at[issue_id, "is_growing"]):
             flags.append("growing")
         rows.append([issue_id, labels.get(issue_id, ""), int(count), ", ".join(flags)])
-    return ["## Recurring issues in this team's calls", ""] + _md_table(
-        ["issue", "label", "calls", "trend (all teams)"], rows) + [""]
+    lines = ["## Recurring issues in this team's calls", ""]
+    if rows:
+        lines += _md_table(["issue", "label", "calls", "trend (all teams)"], rows) + [""]
+    if loose.any():
+        lines += [f"_Not counted: {int(loose.sum())} call(s) only loosely resembling an issue "
+                  "(`issue_match` loose in the calls table)._", ""]
+    return lines
 
 
 def _saves_section(saves: pd.DataFrame) -> list[str]:

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 _META = {b"callinsight.schema_version": SCHEMA_VERSION.encode()}
 
 
@@ -39,7 +39,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         F("customer_sentiment_end", pa.float32()), F("sentiment_trend", pa.float32()),
         F("pain_point_count", pa.int32(), False), F("primary_issue_id", pa.int64(), False),
         F("recovered", pa.bool_(), False), F("issue_statement", pa.string()),
-        F("metadata", pa.string()),
+        F("metadata", pa.string()), F("issue_similarity", pa.float32()),
+        F("issue_match", pa.string()),
     ),
     "turns": _schema(
         F("call_id", pa.string(), False), F("turn_index", pa.int32(), False),

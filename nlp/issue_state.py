@@ -33,6 +33,26 @@ class Issue:
     history: dict[str, int] = field(default_factory=dict)  # ISO date -> calls that night
 
 
+#: How a statement got its issue (`Assignment.match`): it joined an issue of an earlier night
+#: (cosine >= the known-match threshold), an issue created tonight (>= the match threshold),
+#: or, too far from both, only its nearest issue in the outlier-reduction pass (above the
+#: floor); or, on a night too large to embed whole, the router's classifier chose it.
+MATCHES = ("known", "new", "loose", "routed")
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A night's issue ids and how firmly each statement holds its issue.
+
+    `similarity` is the cosine to the issue's centroid when the statement was assigned (NaN
+    at -1 and for routed statements, which the embedder did not read); `match` is one of
+    `MATCHES`, None at -1.
+    """
+
+    issue_ids: np.ndarray  # int64, -1: fits no issue
+    similarity: np.ndarray  # float32
+    match: tuple[str | None, ...]
+
 
 def issue_daily_row(issue: Issue, run_date: date, window: list[str], totals: dict[str, int],
                     growth_factor: float, min_growing_calls: int) -> dict[str, Any]:

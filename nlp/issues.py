@@ -57,6 +57,7 @@ from nlp.embeddings import Embedder
 from nlp.issue_labels import OUTLIER, fit_new_clusters, make_label, pick_examples, unit
 from nlp.issue_state import (
     STATE_VERSION,
+    Assignment,
     Issue,
     check_state,
     issue_daily_row,
@@ -148,11 +149,16 @@ class IssueCatalogue:
                 issues' keywords are read; None (or a None entry): detected from the text.
 
         Returns:
-            One issue id per statement, in input order.
+            One issue id per statement, in input order (`assign_night` tells how firmly).
 
         Raises:
             ValueError: If `run_date` was already folded in (reload the earlier state to rerun).
         """
+        return self.assign_night(statements, run_date, languages).issue_ids.tolist()
+
+    def assign_night(self, statements: list[str], run_date: date,
+                     languages: list[str | None] | None = None) -> Assignment:
+        """`update`, returning with the ids each statement's similarity and match kind."""
         night = run_date.isoformat()
         if night in self.totals_:
             raise ValueError(f"issue catalogue already updated for {night}")
@@ -160,13 +166,13 @@ class IssueCatalogue:
         if self.router is not None and len(statements) > self.config.max_embedded_docs:
             return self._update_routed(statements, run_date, languages)
         embeddings = self._embed(statements)
-        labels = self._assign(statements, embeddings, run_date, languages)
-        self._absorb(embeddings, labels, run_date)
+        assignment = self._assign(statements, embeddings, run_date, languages)
+        self._absorb(embeddings, assignment.issue_ids, run_date)
         self.totals_[night] = len(statements)
-        return labels.tolist()
+        return assignment
 
     def _update_routed(self, statements: list[str], run_date: date,
-                       languages: list[str | None]) -> list[int]:
+                       languages: list[str | None]) -> Assignment:
         """A large night: embed and assign a seeded sample, route the rest (module doc)."""
         cfg = self.config
         rng = np.random.default_rng(cfg.seed)
@@ -175,42 +181,54 @@ class IssueCatalogue:
         sampled = [statements[i] for i in sample]
         embeddings = self._embed(sampled)
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
-        labels[sample] = self._assign(sampled, embeddings, run_date,
-                                      [languages[i] for i in sample])
+        similarity = np.full(len(statements), np.nan, dtype=np.float32)
+        match: list[str | None] = [None] * len(statements)
+        assigned = self._assign(sampled, embeddings, run_date, [languages[i] for i in sample])
+        labels[sample], similarity[sample] = assigned.issue_ids, assigned.similarity
+        for i, kind in zip(sample, assigned.match, strict=True):
+            match[i] = kind
         rest = np.setdiff1d(np.arange(len(statements)), sample)
         routes = np.asarray(self.router.encode(list(statements)), dtype=np.float32)
         labels[rest] = route_rest(routes, sample, labels[sample], rest, cfg.router_c)
+        for i in rest[labels[rest] != OUTLIER]:
+            match[i] = "routed"
         self._absorb(embeddings, labels[sample], run_date, counted=labels)
         self.totals_[run_date.isoformat()] = len(statements)
         logger.info("%s: %d statements, %d embedded, %d routed (%d unassigned)",
                     run_date.isoformat(), len(statements), len(sample), len(rest),
                     int((labels[rest] == OUTLIER).sum()))
-        return labels.tolist()
+        return Assignment(labels, similarity, tuple(match))
 
     def _assign(self, statements: list[str], embeddings: np.ndarray, run_date: date,
-                languages: list[str | None]) -> np.ndarray:
-        """Tonight's issue id per embedded statement: known issues, then new ones (module
-        doc); creates the new issues but leaves centroids and counts to `_absorb`."""
+                languages: list[str | None]) -> Assignment:
+        """Tonight's issue per embedded statement: known issues, then new ones, then the
+        loose outlier-reduction pass (module doc); creates the new issues but leaves
+        centroids and counts to `_absorb`."""
         night = run_date.isoformat()
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
+        similarity = np.full(len(statements), np.nan, dtype=np.float32)
         valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
-        self._match(embeddings, valid, labels, list(self.issues_), self.known_match_threshold)
+        self._match(embeddings, valid, labels, similarity, list(self.issues_),
+                    self.known_match_threshold)
+        known = labels != OUTLIER
         new_ids = self._discover(statements, languages, embeddings,
                                  valid & (labels == OUTLIER), run_date, self.distance_threshold)
-        self._match(embeddings, valid & (labels == OUTLIER), labels, new_ids)
+        self._match(embeddings, valid & (labels == OUTLIER), labels, similarity, new_ids)
         left = valid & (labels == OUTLIER)
         if left.sum() > self.config.broad_pass_share * len(statements):
             broad_ids = self._discover(statements, languages, embeddings, left, run_date,
                                        self.broad_distance_threshold)
-            self._match(embeddings, left, labels, broad_ids)
+            self._match(embeddings, left, labels, similarity, broad_ids)
             new_ids += broad_ids
-        self._match(embeddings, valid & (labels == OUTLIER), labels, list(self.issues_),
-                    self.outlier_threshold)
+        firm = labels != OUTLIER
+        self._match(embeddings, valid & (labels == OUTLIER), labels, similarity,
+                    list(self.issues_), self.outlier_threshold)
         logger.info(
             "%s: %d statements, %d new issues, %d unassigned",
             night, len(statements), len(new_ids), int((labels == OUTLIER).sum()),
         )
-        return labels
+        match = np.select([known, firm, labels != OUTLIER], ["known", "new", "loose"], "")
+        return Assignment(labels, similarity, tuple(m or None for m in match.tolist()))
 
     def _embed(self, statements: list[str]) -> np.ndarray:
         if not statements:
@@ -255,19 +273,22 @@ class IssueCatalogue:
                            self.match_threshold - 0.1)
 
     def _match(
-        self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray, ids: list[int],
-        threshold: float | None = None,
+        self, embeddings: np.ndarray, rows: np.ndarray, labels: np.ndarray,
+        similarity: np.ndarray, ids: list[int], threshold: float | None = None,
     ) -> None:
-        """Give `rows` the id of their most similar issue among `ids` when close enough."""
+        """Give `rows` the id of their most similar issue among `ids` when close enough, and
+        that cosine."""
         if not ids or not rows.any():
             return
         threshold = self.match_threshold if threshold is None else threshold
         centroids = np.stack([self.issues_[i].centroid for i in ids])
         candidates = np.flatnonzero(rows)
-        similarity = embeddings[candidates] @ centroids.T
-        best = similarity.argmax(axis=1)  # ties go to the lowest (oldest) id
-        close = similarity[np.arange(len(candidates)), best] >= threshold
+        cosines = embeddings[candidates] @ centroids.T
+        best = cosines.argmax(axis=1)  # ties go to the lowest (oldest) id
+        nearest = cosines[np.arange(len(candidates)), best]
+        close = nearest >= threshold
         labels[candidates[close]] = np.asarray(ids, dtype=np.int64)[best[close]]
+        similarity[candidates[close]] = nearest[close]
 
     def _discover(
         self, statements: list[str], languages: list[str | None], embeddings: np.ndarray,

@@ -122,8 +122,15 @@ def test_flow_second_night_keeps_issue_ids(two_nights: Path):
         assert issue["issue_id"] in second
         assert second[issue["issue_id"]]["first_seen"] == issue["first_seen"]
         assert second[issue["issue_id"]]["calls_total"] >= issue["calls_total"]
-    ids = set(read_partition(two_nights, "calls", NIGHT2)["primary_issue_id"].to_pylist())
-    assert ids <= set(second) | {-1}
+    calls = read_partition(two_nights, "calls", NIGHT2).to_pylist()
+    assert {c["primary_issue_id"] for c in calls} <= set(second) | {-1}
+    # How each call holds its issue: a match kind and a cosine exactly when it has one.
+    matches = {c["issue_match"] for c in calls if c["primary_issue_id"] != -1}
+    assert matches and matches <= {"known", "new", "loose"}
+    for c in calls:
+        assigned = c["primary_issue_id"] != -1
+        assert (c["issue_match"] is not None) == assigned
+        assert (c["issue_similarity"] is not None) == assigned
 
 
 def test_flow_rerun_gives_identical_tables(two_nights: Path, sample_slice: Path):

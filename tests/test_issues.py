@@ -132,6 +132,23 @@ def test_issues_outlier_pass_assigns_near_misses() -> None:
     assert catalogue.update(["my refund has not arrived yet"], NIGHT2) == [-1]
 
 
+def test_issues_assignment_tells_how_each_statement_got_its_issue() -> None:
+    config = HASHING_CONFIG.model_copy(update={"min_cluster_size": 3, "outlier_threshold": 0.1})
+    catalogue = IssueCatalogue(config, HashingEmbedder())
+    first = catalogue.assign_night(REFUND + CHARGED, NIGHT1)
+    assert set(first.match) == {"new"}  # no earlier night: every issue is tonight's
+    statements = ["my refund has not arrived yet",
+                  "a story about the weather and a refund on a sunny day", "zebra crossing at dawn"]
+    night = catalogue.assign_night(statements, NIGHT2)
+    assert night.match == ("known", "loose", None)
+    assert night.issue_ids[0] == night.issue_ids[1] == first.issue_ids[0]
+    assert night.issue_ids[2] == -1 and np.isnan(night.similarity[2])
+    # The cosine to the issue's centroid when assigned: above the known-match threshold
+    # for a firm match, between the floor and the match threshold for a loose one.
+    assert night.similarity[0] >= catalogue.known_match_threshold
+    assert catalogue.outlier_threshold <= night.similarity[1] < catalogue.match_threshold
+
+
 def test_issues_broad_pass_groups_a_night_the_tight_cut_leaves_unassigned() -> None:
     # A cut of 0.05 groups nothing, so the whole night is left over: more than the share,
     # so the broad cut (0.85) clusters the left-overs into the four kinds.
@@ -392,6 +409,18 @@ def test_eval_routing_overlap_ignores_a_split_that_recurs_and_counts_a_move() ->
     assert routing_overlap(gold1, ids1, ["c"], [1]) == 0.0
 
 
+def test_eval_loose_fits_scores_firm_and_loose_statements_apart() -> None:
+    from flows.evaluation.clustering import loose_fits
+
+    # Issue 1's majority intent is "a", issue 2's "b"; one loose "b" sits in issue 1.
+    ids = np.array([1, 1, 1, 2, 2, 1, -1])
+    gold = ["a", "a", "a", "b", "b", "b", "c"]
+    match = ("new", "new", "loose", "new", "known", "loose", None)
+    assert loose_fits(match, ids, gold) == (2 / 7, 1.0, 0.5)
+    share, firm, loose = loose_fits(("new", None), np.array([0, -1]), ["a", "a"])
+    assert (share, firm) == (0.0, 1.0) and np.isnan(loose)
+
+
 def test_issues_night1_finds_one_issue_per_kind() -> None:
     statements = REFUND + CHARGED + DELIVERY
     ids = new_catalogue().update(statements, NIGHT1)
@@ -650,7 +679,15 @@ def test_issues_large_night_embeds_a_sample_and_routes_the_rest():
     kinds = np.repeat([0, 1, 2, 3], [len(REFUND), len(CHARGED), len(DELIVERY), len(LOGIN)])
     assert adjusted_rand_score(np.tile(kinds, 3), ids) > 0.9
     again = IssueCatalogue(routed, CountingEmbedder(), router=HashingEmbedder())
-    assert again.update(statements, NIGHT1) == ids.tolist()  # deterministic
+    night = again.assign_night(statements, NIGHT1)
+    assert night.issue_ids.tolist() == ids.tolist()  # deterministic
+    # The routed statements were never embedded: no similarity, match "routed".
+    routed_rows = np.array([m == "routed" for m in night.match])
+    embedded_rows = np.array([m in ("known", "new", "loose") for m in night.match])
+    assert 0 < routed_rows.sum() <= 63 - 30
+    assert np.isnan(night.similarity[routed_rows]).all()
+    assert np.isfinite(night.similarity[embedded_rows]).all()
+    assert routed_rows.sum() + embedded_rows.sum() == (ids != -1).sum()
 
 
 def test_issues_routed_night_with_a_sample_bound_above_its_size_embeds_it_all():

@@ -20,7 +20,8 @@ def night(quote: str, label: str = "refund hasn't arrived", team: str = "care",
     return {
         "calls": pd.DataFrame({"call_id": ["c1"], "team": [team], "pain_point_count": [1],
                                "customer_sentiment_start": [-0.6],
-                               "customer_sentiment_end": [0.5], "primary_issue_id": [3]}),
+                               "customer_sentiment_end": [0.5], "primary_issue_id": [3],
+                               "issue_match": ["known"]}),
         "pain_points": pd.DataFrame({"call_id": ["c1"], "category": ["refund"],
                                      "severity": [0.8], "quote": [quote]}),
         "recovery_moments": pd.DataFrame({"call_id": ["c1"], "team": [team],
@@ -56,6 +57,18 @@ def test_summary_escapes_team_and_agent_names():
     body = render_html(md, "<b>ops</b>").split("<body>", 1)[1]
     assert "<b>ops" not in body and "<img" not in body
     assert "&lt;b&gt;ops&lt;/b&gt;" in body and "&lt;img src=x&gt;" in body
+
+
+def test_summary_leaves_loose_issue_fits_out_of_the_issue_table():
+    data = night("fine")
+    loose = data["calls"].assign(call_id="c2", primary_issue_id=4, issue_match="loose")
+    data["calls"] = pd.concat([data["calls"], loose], ignore_index=True)
+    data["issues"] = pd.DataFrame({"issue_id": [3, 4], "label": ["refund hasn't arrived",
+                                                                  "tmobile"]})
+    md = render_team_markdown("care", NIGHT, data)
+    section = md.split("## Recurring issues", 1)[1].split("## ", 1)[0]
+    assert "refund hasn" in section and "tmobile" not in section
+    assert "Not counted: 1 call(s) only loosely resembling an issue" in section
 
 
 @settings(max_examples=100, deadline=None)

@@ -47,7 +47,7 @@ def test_tables_writer_stages_until_published(tmp_path: Path):
     writer.publish(NIGHT)
     files = list(partition_dir(tmp_path, "quarantine", NIGHT).glob("*.parquet"))
     assert len(files) == 1
-    assert pq.read_schema(files[0]).metadata[b"callinsight.schema_version"] == b"1.1"
+    assert pq.read_schema(files[0]).metadata[b"callinsight.schema_version"] == b"1.2"
 
 
 def test_tables_empty_night_still_has_a_typed_partition(tmp_path: Path):

@@ -66,7 +66,8 @@ def score_set(name: str, texts: list[str], gold: list[str], embedder: Embedder,
     """One night over the whole set, twice (determinism), plus the two-night stability."""
     start = time.perf_counter()
     catalogue = IssueCatalogue(config, embedder, phrase_nlp)
-    ids = np.asarray(catalogue.update(texts, NIGHT1))
+    assignment = catalogue.assign_night(texts, NIGHT1)
+    ids = assignment.issue_ids
     seconds = time.perf_counter() - start
     again = IssueCatalogue(config, embedder).update(texts, NIGHT1)
     found = len(set(ids.tolist()) - {-1})
@@ -75,6 +76,8 @@ def score_set(name: str, texts: list[str], gold: list[str], embedder: Embedder,
         "ARI": adjusted_rand_score(gold, ids),
         "issues": found, "gold": len(set(gold)),
         "outliers": float(np.mean(ids == -1)),
+        **dict(zip(("loose", "firm in majority intent", "loose in majority intent"),
+                   loose_fits(assignment.match, ids, gold), strict=True)),
         **dict(zip(("stability", "night-1 purity", "ids kept", "routing overlap"),
                    two_night_stability(texts, gold, embedder, config), strict=True)),
         **dict(zip(("new intents found", "known reported new"),
@@ -84,6 +87,26 @@ def score_set(name: str, texts: list[str], gold: list[str], embedder: Embedder,
         "seconds": round(seconds, 1),
     }
     return Row("issues", name, f"one night; {embedder.name}", len(texts), extra=extra)
+
+
+def loose_fits(match: tuple[str | None, ...], ids: np.ndarray, gold: list[str]
+               ) -> tuple[float, float, float]:
+    """How much of a night holds its issue only loosely, and what that costs.
+
+    Returns:
+        (share of statements assigned by the outlier-reduction pass ("loose"), share of the
+        other assigned statements whose gold intent is their issue's majority intent, the
+        same share among the loose ones; NaN where there are none).
+    """
+    gold_arr, kinds = np.asarray(gold), np.asarray([m or "" for m in match])
+    majority = {i: Counter(gold_arr[ids == i].tolist()).most_common(1)[0][0]
+                for i in set(ids.tolist()) - {-1}}
+    agrees = np.array([i != -1 and majority[i] == g
+                       for i, g in zip(ids.tolist(), gold, strict=True)])
+    loose, firm = kinds == "loose", (kinds != "loose") & (ids != -1)
+    return (float(loose.mean()),
+            float(agrees[firm].mean()) if firm.any() else float("nan"),
+            float(agrees[loose].mean()) if loose.any() else float("nan"))
 
 
 def label_hit_rate(catalogue: IssueCatalogue, ids: np.ndarray, gold: list[str]) -> float:
