@@ -33,10 +33,10 @@ class Issue:
     history: dict[str, int] = field(default_factory=dict)  # ISO date -> calls that night
 
 
-#: How a statement got its issue (`Assignment.match`): it joined an issue of an earlier night
-#: (cosine >= the known-match threshold), an issue created tonight (>= the match threshold),
-#: or, too far from both, only its nearest issue in the outlier-reduction pass (above the
-#: floor); or, on a night too large to embed whole, the router's classifier chose it.
+#: How firmly a statement holds its issue (`Assignment.match`): "known", an issue of an
+#: earlier night, and "new", one created tonight, both at a cosine >= the match threshold;
+#: "loose", below it: only the outlier-reduction pass placed it (above the floor); "routed":
+#: on a night too large to embed whole, the router's classifier chose it.
 MATCHES = ("known", "new", "loose", "routed")
 
 

@@ -202,15 +202,14 @@ class IssueCatalogue:
     def _assign(self, statements: list[str], embeddings: np.ndarray, run_date: date,
                 languages: list[str | None]) -> Assignment:
         """Tonight's issue per embedded statement: known issues, then new ones, then the
-        loose outlier-reduction pass (module doc); creates the new issues but leaves
-        centroids and counts to `_absorb`."""
+        outlier-reduction pass (module doc), and how firmly (`Assignment`); creates the new
+        issues but leaves centroids and counts to `_absorb`."""
         night = run_date.isoformat()
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
         similarity = np.full(len(statements), np.nan, dtype=np.float32)
         valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
-        self._match(embeddings, valid, labels, similarity, list(self.issues_),
-                    self.known_match_threshold)
-        known = labels != OUTLIER
+        earlier = list(self.issues_)
+        self._match(embeddings, valid, labels, similarity, earlier, self.known_match_threshold)
         new_ids = self._discover(statements, languages, embeddings,
                                  valid & (labels == OUTLIER), run_date, self.distance_threshold)
         self._match(embeddings, valid & (labels == OUTLIER), labels, similarity, new_ids)
@@ -220,14 +219,15 @@ class IssueCatalogue:
                                        self.broad_distance_threshold)
             self._match(embeddings, left, labels, similarity, broad_ids)
             new_ids += broad_ids
-        firm = labels != OUTLIER
         self._match(embeddings, valid & (labels == OUTLIER), labels, similarity,
                     list(self.issues_), self.outlier_threshold)
         logger.info(
             "%s: %d statements, %d new issues, %d unassigned",
             night, len(statements), len(new_ids), int((labels == OUTLIER).sum()),
         )
-        match = np.select([known, firm, labels != OUTLIER], ["known", "new", "loose"], "")
+        firm = similarity >= self.match_threshold  # False at NaN (-1)
+        match = np.select([firm & np.isin(labels, earlier), firm, labels != OUTLIER],
+                          ["known", "new", "loose"], "")
         return Assignment(labels, similarity, tuple(m or None for m in match.tolist()))
 
     def _embed(self, statements: list[str]) -> np.ndarray:
