@@ -2,7 +2,7 @@
 
 Each night, `IssueCatalogue.update` assigns every statement an issue id: first to a known
 issue whose centroid it is close enough to, then the rest are clustered (BERTopic, see
-`nlp.issue_labels`) and every large-enough cluster becomes a new issue with the next unused
+`nlp.issue_clustering`) and every large-enough cluster becomes a new issue with the next unused
 id. Ids are never renumbered or reused; -1 means "fits no issue". The catalogue holds no
 files: `to_state` / `from_state` hand a JSON-ready dict and a centroid matrix to the flow.
 
@@ -54,7 +54,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.embeddings import Embedder
-from nlp.issue_labels import OUTLIER, fit_new_clusters, make_label, pick_examples, unit
+from nlp.issue_clustering import OUTLIER, fit_new_clusters
+from nlp.issue_labels import make_label, pick_examples, unit
 from nlp.issue_state import (
     STATE_VERSION,
     Assignment,
@@ -101,7 +102,7 @@ class IssueCatalogueConfig(BaseModel):
     broad_pass_share: float = Field(0.10, ge=0.0, le=1.0)
     pca_dims: int = Field(0, ge=0)  # 0: cluster in the embedding space itself
     # > 0: also find communities of the k-nearest-neighbour graph (k = this) and keep the
-    # clustering with the higher Calinski-Harabasz index (see nlp.issue_labels).
+    # clustering with the higher Calinski-Harabasz index (see nlp.issue_clustering).
     graph_neighbors: int = Field(15, ge=0)
     graph_resolution: float = Field(8.0, gt=0.0)
     max_fit_docs: int = Field(5_000, ge=2)  # bound on statements clustered per night

@@ -1,4 +1,5 @@
-"""Tests for the issue catalogue (nlp.issues) and its helpers (nlp.issue_labels)."""
+"""Tests for the issue catalogue (nlp.issues) and its helpers (nlp.issue_clustering,
+nlp.issue_labels)."""
 
 from __future__ import annotations
 
@@ -18,20 +19,22 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from flows.artefacts import load_issue_encoder  # noqa: E402
 from nlp.embeddings import HashingEmbedder, StaticEmbedder, build_embedder  # noqa: E402
-from nlp.issue_labels import (  # noqa: E402
+from nlp.issue_clustering import (  # noqa: E402
     FixedLabels,
     KnnLouvain,
-    _candidate_phrases,
-    _keyword_vectorizer,
     assign_outliers,
     calinski_harabasz,
     choose_clustering,
-    choose_phrase,
     fit_new_clusters,
+    relabel_by_size,
+)
+from nlp.issue_labels import (  # noqa: E402
+    _candidate_phrases,
+    choose_phrase,
     keyword_tokens,
+    keyword_vectorizer,
     make_label,
     phrase_shortlist,
-    relabel_by_size,
 )
 from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig, route_rest  # noqa: E402
 
@@ -319,7 +322,7 @@ def test_keyword_tokens_are_features_bertopic_sees(docs) -> None:
     BERTopic fail."""
     from bertopic import BERTopic
 
-    seen = _keyword_vectorizer().build_analyzer()
+    seen = keyword_vectorizer().build_analyzer()
     bertopic_docs = BERTopic(language="english")._preprocess_text(np.array(docs))
     for mine, theirs in zip(keyword_tokens(docs), bertopic_docs, strict=True):
         assert mine <= set(seen(theirs))
