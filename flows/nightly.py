@@ -87,8 +87,8 @@ def cluster_issues(engine: Engine, out: Path, statements: list[dict], run_date: 
                                    [s.get("language") for s in statements])
     state.save_catalogue(out, run_date, catalogue)
     similarity = [None if np.isnan(v) else float(v) for v in night.similarity.tolist()]
-    assignment = {s["call_id"]: (int(i), v, m) for s, i, v, m in zip(
-        statements, night.issue_ids.tolist(), similarity, night.match, strict=True)}
+    assignment = {s["call_id"]: (int(i), v, m or None) for s, i, v, m in zip(
+        statements, night.issue_ids.tolist(), similarity, night.match.tolist(), strict=True)}
     issues = catalogue.issue_rows()
     labels = {row["issue_id"]: row["label"] for row in issues}
     daily = [dict(row, label=labels.get(row["issue_id"])) for row in catalogue.daily_rows(run_date)]

@@ -38,6 +38,7 @@ class Issue:
 #: "loose", below it: only the outlier-reduction pass placed it (above the floor); "routed":
 #: on a night too large to embed whole, the router's classifier chose it.
 MATCHES = ("known", "new", "loose", "routed")
+MATCH_DTYPE = "<U6"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,12 @@ class Assignment:
 
     `similarity` is the cosine to the issue's centroid when the statement was assigned (NaN
     at -1 and for routed statements, which the embedder did not read); `match` is one of
-    `MATCHES`, None at -1.
+    `MATCHES`, "" at -1; all three are arrays aligned with the night's statements.
     """
 
     issue_ids: np.ndarray  # int64, -1: fits no issue
     similarity: np.ndarray  # float32
-    match: tuple[str | None, ...]
+    match: np.ndarray  # str
 
 
 def issue_daily_row(issue: Issue, run_date: date, window: list[str], totals: dict[str, int],

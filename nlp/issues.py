@@ -57,6 +57,7 @@ from nlp.embeddings import Embedder
 from nlp.issue_clustering import OUTLIER, fit_new_clusters
 from nlp.issue_labels import make_label, pick_examples, unit
 from nlp.issue_state import (
+    MATCH_DTYPE,
     STATE_VERSION,
     Assignment,
     Issue,
@@ -183,22 +184,20 @@ class IssueCatalogue:
         embeddings = self._embed(sampled)
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
         similarity = np.full(len(statements), np.nan, dtype=np.float32)
-        match: list[str | None] = [None] * len(statements)
+        match = np.full(len(statements), "", dtype=MATCH_DTYPE)
         assigned = self._assign(sampled, embeddings, run_date, [languages[i] for i in sample])
         labels[sample], similarity[sample] = assigned.issue_ids, assigned.similarity
-        for i, kind in zip(sample, assigned.match, strict=True):
-            match[i] = kind
+        match[sample] = assigned.match
         rest = np.setdiff1d(np.arange(len(statements)), sample)
         routes = np.asarray(self.router.encode(list(statements)), dtype=np.float32)
         labels[rest] = route_rest(routes, sample, labels[sample], rest, cfg.router_c)
-        for i in rest[labels[rest] != OUTLIER]:
-            match[i] = "routed"
+        match[rest[labels[rest] != OUTLIER]] = "routed"
         self._absorb(embeddings, labels[sample], run_date, counted=labels)
         self.totals_[run_date.isoformat()] = len(statements)
         logger.info("%s: %d statements, %d embedded, %d routed (%d unassigned)",
                     run_date.isoformat(), len(statements), len(sample), len(rest),
                     int((labels[rest] == OUTLIER).sum()))
-        return Assignment(labels, similarity, tuple(match))
+        return Assignment(labels, similarity, match)
 
     def _assign(self, statements: list[str], embeddings: np.ndarray, run_date: date,
                 languages: list[str | None]) -> Assignment:
@@ -228,8 +227,8 @@ class IssueCatalogue:
         )
         firm = similarity >= self.match_threshold  # False at NaN (-1)
         match = np.select([firm & np.isin(labels, earlier), firm, labels != OUTLIER],
-                          ["known", "new", "loose"], "")
-        return Assignment(labels, similarity, tuple(m or None for m in match.tolist()))
+                          ["known", "new", "loose"], "").astype(MATCH_DTYPE)
+        return Assignment(labels, similarity, match)
 
     def _embed(self, statements: list[str]) -> np.ndarray:
         if not statements:

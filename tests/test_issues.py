@@ -139,11 +139,11 @@ def test_issues_assignment_tells_how_each_statement_got_its_issue() -> None:
     config = HASHING_CONFIG.model_copy(update={"min_cluster_size": 3, "outlier_threshold": 0.1})
     catalogue = IssueCatalogue(config, HashingEmbedder())
     first = catalogue.assign_night(REFUND + CHARGED, NIGHT1)
-    assert set(first.match) == {"new"}  # no earlier night: every issue is tonight's
+    assert set(first.match.tolist()) == {"new"}  # no earlier night: every issue is tonight's
     statements = ["my refund has not arrived yet",
                   "a story about the weather and a refund on a sunny day", "zebra crossing at dawn"]
     night = catalogue.assign_night(statements, NIGHT2)
-    assert night.match == ("known", "loose", None)
+    assert night.match.tolist() == ["known", "loose", ""]
     assert night.issue_ids[0] == night.issue_ids[1] == first.issue_ids[0]
     assert night.issue_ids[2] == -1 and np.isnan(night.similarity[2])
     # The cosine to the issue's centroid when assigned: above the known-match threshold
@@ -418,9 +418,9 @@ def test_eval_loose_fits_scores_firm_and_loose_statements_apart() -> None:
     # Issue 1's majority intent is "a", issue 2's "b"; one loose "b" sits in issue 1.
     ids = np.array([1, 1, 1, 2, 2, 1, -1])
     gold = ["a", "a", "a", "b", "b", "b", "c"]
-    match = ("new", "new", "loose", "new", "known", "loose", None)
+    match = np.array(["new", "new", "loose", "new", "known", "loose", ""])
     assert loose_fits(match, ids, gold) == (2 / 7, 1.0, 0.5)
-    share, firm, loose = loose_fits(("new", None), np.array([0, -1]), ["a", "a"])
+    share, firm, loose = loose_fits(np.array(["new", ""]), np.array([0, -1]), ["a", "a"])
     assert (share, firm) == (0.0, 1.0) and np.isnan(loose)
 
 
@@ -685,8 +685,8 @@ def test_issues_large_night_embeds_a_sample_and_routes_the_rest():
     night = again.assign_night(statements, NIGHT1)
     assert night.issue_ids.tolist() == ids.tolist()  # deterministic
     # The routed statements were never embedded: no similarity, match "routed".
-    routed_rows = np.array([m == "routed" for m in night.match])
-    embedded_rows = np.array([m in ("known", "new", "loose") for m in night.match])
+    routed_rows = night.match == "routed"
+    embedded_rows = np.isin(night.match, ["known", "new", "loose"])
     assert 0 < routed_rows.sum() <= 63 - 30
     assert np.isnan(night.similarity[routed_rows]).all()
     assert np.isfinite(night.similarity[embedded_rows]).all()

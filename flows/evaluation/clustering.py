@@ -89,7 +89,7 @@ def score_set(name: str, texts: list[str], gold: list[str], embedder: Embedder,
     return Row("issues", name, f"one night; {embedder.name}", len(texts), extra=extra)
 
 
-def loose_fits(match: tuple[str | None, ...], ids: np.ndarray, gold: list[str]
+def loose_fits(match: np.ndarray, ids: np.ndarray, gold: list[str]
                ) -> tuple[float, float, float]:
     """How much of a night holds its issue only loosely, and what that costs.
 
@@ -98,7 +98,7 @@ def loose_fits(match: tuple[str | None, ...], ids: np.ndarray, gold: list[str]
         other assigned statements whose gold intent is their issue's majority intent, the
         same share among the loose ones; NaN where there are none).
     """
-    gold_arr, kinds = np.asarray(gold), np.asarray([m or "" for m in match])
+    gold_arr, kinds = np.asarray(gold), np.asarray(match)
     majority = {i: Counter(gold_arr[ids == i].tolist()).most_common(1)[0][0]
                 for i in set(ids.tolist()) - {-1}}
     agrees = np.array([i != -1 and majority[i] == g
