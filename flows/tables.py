@@ -76,6 +76,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         F("share", pa.float64(), False), F("baseline", pa.float64(), False),
         F("change", pa.float64(), False), F("is_new", pa.bool_(), False),
         F("is_growing", pa.bool_(), False), F("label", pa.string()),
+        F("growth_p_value", pa.float64()),
     ),
     "agent_daily": _schema(
         F("agent_id", pa.string(), False), F("team", pa.string(), False),

@@ -56,28 +56,51 @@ class Assignment:
 
 
 def issue_daily_row(issue: Issue, run_date: date, window: list[str], totals: dict[str, int],
-                    growth_factor: float, min_growing_calls: int) -> dict[str, Any]:
+                    growth_factor: float, min_growing_calls: int, alpha: float
+                    ) -> dict[str, Any]:
     """One `issue_daily` row: tonight's calls and share against the trailing-window baseline.
 
     `baseline` is the mean share over the nights of `window` (ISO dates) that the catalogue
-    saw; an issue grows when it has >= `min_growing_calls` calls and is new or its share
-    exceeds `growth_factor` times the baseline.
+    saw. An issue grows when it has >= `min_growing_calls` calls, its share exceeds
+    `growth_factor` times the baseline, and that rise is more than night-to-night chance:
+    `growth_p_value` < `alpha` (so no issue grows on a night without earlier nights).
     """
     total = totals.get(run_date.isoformat(), 0)
     calls = issue.history.get(run_date.isoformat(), 0)
     share = calls / total if total else 0.0
-    shares = [issue.history.get(d, 0) / totals[d] for d in window if totals.get(d)]
+    seen = [d for d in window if totals.get(d)]
+    shares = [issue.history.get(d, 0) / totals[d] for d in seen]
     baseline = sum(shares) / len(shares) if shares else 0.0
-    is_new = issue.first_seen == run_date
+    p_value = growth_p_value(calls, total, sum(issue.history.get(d, 0) for d in seen),
+                             sum(totals[d] for d in seen))
     return {
         "issue_id": issue.issue_id,
         "calls": calls,
         "share": share,
         "baseline": baseline,
         "change": share - baseline,
-        "is_new": is_new,
-        "is_growing": calls >= min_growing_calls and (is_new or share > baseline * growth_factor),
+        "is_new": issue.first_seen == run_date,
+        "is_growing": (calls >= min_growing_calls and share > baseline * growth_factor
+                       and p_value < alpha),
+        "growth_p_value": p_value,
     }
+
+
+def growth_p_value(calls: int, total: int, window_calls: int, window_total: int) -> float:
+    """How likely tonight's `calls` of `total` are, or more, if the issue's rate were still
+    its window's (`window_calls` of `window_total`): the one-sided conditional binomial test
+    of two Poisson counts (given their sum, tonight's count is binomial with tonight's share
+    of all the calls). 1.0 when there is nothing to compare.
+
+    A fixed ratio to the baseline alone flags noise: on eight simulated nights of 1,000
+    BANKING77 queries in an unchanged mix, 6-9 issues a night rose 1.5-2.7 times
+    (`flows.evaluation.growth`).
+    """
+    if calls == 0 or total == 0 or window_total == 0:
+        return 1.0
+    from scipy.stats import binom  # imported here: scipy is large and only this needs it
+
+    return float(binom.sf(calls - 1, calls + window_calls, total / (total + window_total)))
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:

@@ -116,6 +116,9 @@ class IssueCatalogueConfig(BaseModel):
     baseline_nights: int = Field(7, ge=1)
     growth_factor: float = Field(1.5, gt=0.0)
     min_growing_calls: int = Field(3, ge=1)
+    # A rise must also be unlikely as chance (nlp.issue_state.growth_p_value); 0.01, chosen
+    # before measuring: about one chance flag a night in a catalogue of 100 issues.
+    growth_alpha: float = Field(0.01, gt=0.0, le=1.0)
     seed: int = 0
 
 
@@ -386,7 +389,8 @@ class IssueCatalogue:
             if issue.history.get(night, 0) or any(issue.history.get(d, 0) for d in window):
                 rows.append(issue_daily_row(issue, run_date, window, self.totals_,
                                             self.config.growth_factor,
-                                            self.config.min_growing_calls))
+                                            self.config.min_growing_calls,
+                                            self.config.growth_alpha))
         return rows
 
     def issue_rows(self) -> list[dict[str, Any]]:

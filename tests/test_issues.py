@@ -424,6 +424,30 @@ def test_eval_loose_fits_scores_firm_and_loose_statements_apart() -> None:
     assert (share, firm) == (0.0, 1.0) and np.isnan(loose)
 
 
+def test_eval_growth_nights_are_disjoint_and_the_last_one_surges() -> None:
+    from flows.evaluation.growth import NIGHTS, draw_nights
+
+    gold = ["a"] * 400 + ["b"] * 400 + ["c"] * 400
+    nights = draw_nights(gold, 30, {"a"}, 3.0, np.random.default_rng(0))
+    rows = np.concatenate(nights)
+    assert len(nights) == NIGHTS and all(len(n) == 30 for n in nights)
+    assert len(set(rows.tolist())) == len(rows)  # drawn without replacement
+    share_a = [np.mean([gold[i] == "a" for i in n]) for n in nights]
+    assert share_a[-1] > 0.45 and np.mean(share_a[:-1]) < 0.45  # 3/5 against 1/3
+
+
+def test_eval_growth_flags_scored_by_majority_intent() -> None:
+    from flows.evaluation.growth import flag_scores
+
+    ids = np.array([1, 1, 1, 2, 2, 3, 3, -1])
+    gold = ["s", "s", "x", "x", "x", "t", "t", "s"]
+    # Issue 1 is mostly the surging "s" (right), issue 2 mostly "x" (a false flag); "t"
+    # surged into issue 3, which is not flagged.
+    assert flag_scores({1, 2}, ids, gold, {"s", "t"}) == (0.5, 0.5)
+    precision, recall = flag_scores(set(), ids, gold, {"s"})
+    assert np.isnan(precision) and recall == 0.0
+
+
 def test_issues_night1_finds_one_issue_per_kind() -> None:
     statements = REFUND + CHARGED + DELIVERY
     ids = new_catalogue().update(statements, NIGHT1)
@@ -549,6 +573,12 @@ def test_issues_daily_rows_arithmetic() -> None:
     assert rows[0]["baseline"] == pytest.approx(baseline)
     assert rows[0]["change"] == pytest.approx(0.3 - baseline)
     assert rows[0]["is_growing"] and not rows[0]["is_new"]
+    # 30 tonight against 30 of the window's 350 calls: far more than chance.
+    assert rows[0]["growth_p_value"] < 1e-4
+    # New tonight, 5 calls after none in 350: as likely as 5 of 5 landing in tonight's 100
+    # of the 450 calls.
+    p_new = rows[1].pop("growth_p_value")
+    assert p_new == pytest.approx((100 / 450) ** 5)
     assert rows[1] == {
         "issue_id": 1, "calls": 5, "share": 0.05, "baseline": 0.0, "change": 0.05,
         "is_new": True, "is_growing": True,
@@ -557,6 +587,18 @@ def test_issues_daily_rows_arithmetic() -> None:
     assert rows[2]["calls"] == 0 and rows[2]["share"] == 0.0
     assert rows[2]["baseline"] == pytest.approx(0.08 / 3)
     assert not rows[2]["is_growing"]
+
+
+def test_issues_growth_needs_more_than_chance() -> None:
+    from nlp.issue_state import growth_p_value
+
+    # An issue at 13 a night in 1,000 calls: 19 tonight is a 1.5x rise, within chance...
+    assert growth_p_value(19, 1000, 91, 7000) > 0.05
+    # ... 39 is not; nothing to compare (no earlier night, no calls) is never a rise.
+    assert growth_p_value(39, 1000, 91, 7000) < 1e-6
+    assert growth_p_value(39, 1000, 0, 0) == growth_p_value(0, 1000, 91, 7000) == 1.0
+    # The same rise on a first night after one earlier night only: 3 calls prove nothing.
+    assert growth_p_value(3, 100, 0, 100) == pytest.approx(0.125)
 
 
 def test_issue_labels_relabel_and_label() -> None:

@@ -20,6 +20,7 @@ SUITES = {
     "sentiment": "flows.evaluation.sentiment",
     "empathy": "flows.evaluation.empathy",
     "clustering": "flows.evaluation.clustering",
+    "growth": "flows.evaluation.growth",
     "german": "flows.evaluation.german",
 }
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
