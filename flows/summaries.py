@@ -93,13 +93,13 @@ def _pain_section(pains: pd.DataFrame) -> list[str]:
 
 
 def _issue_section(calls: pd.DataFrame, night: dict[str, pd.DataFrame]) -> list[str]:
-    """The team's issues by calls; calls that only loosely resemble their issue (the
-    catalogue's outlier-reduction pass, `calls.issue_match`) are left out and counted."""
+    """The team's issues by calls; calls that only loosely resemble their issue (below the
+    catalogue's match threshold, `calls.issue_match`) are left out and counted."""
     assigned = calls[calls["primary_issue_id"] >= 0]
-    loose = assigned["issue_match"].eq("loose")
-    ids = assigned.loc[~loose, "primary_issue_id"].value_counts()
     if assigned.empty:
         return []
+    loose = assigned["issue_match"].eq("loose")
+    ids = assigned.loc[~loose, "primary_issue_id"].value_counts()
     daily = night["issue_daily"].set_index("issue_id")
     labels = night["issues"].set_index("issue_id")["label"]
     rows = []

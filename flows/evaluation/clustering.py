@@ -94,9 +94,10 @@ def loose_fits(match: np.ndarray, ids: np.ndarray, gold: list[str]
     """How much of a night holds its issue only loosely, and what that costs.
 
     Returns:
-        (share of statements assigned by the outlier-reduction pass ("loose"), share of the
-        other assigned statements whose gold intent is their issue's majority intent, the
-        same share among the loose ones; NaN where there are none).
+        (share of statements that hold their issue below the match threshold ("loose": only
+        the outlier-reduction pass placed them), share of the other assigned statements whose
+        gold intent is their issue's majority intent, the same share among the loose ones;
+        NaN where there are none).
     """
     gold_arr, kinds = np.asarray(gold), np.asarray(match)
     majority = {i: Counter(gold_arr[ids == i].tolist()).most_common(1)[0][0]
