@@ -33,12 +33,7 @@ class Issue:
     history: dict[str, int] = field(default_factory=dict)  # ISO date -> calls that night
 
 
-#: How firmly a statement holds its issue (`Assignment.match`): "known", an issue of an
-#: earlier night, and "new", one created tonight, both at a cosine >= the match threshold;
-#: "loose", below it: only the outlier-reduction pass placed it (above the floor); "routed":
-#: on a night too large to embed whole, the router's classifier chose it.
-MATCHES = ("known", "new", "loose", "routed")
-MATCH_DTYPE = "<U6"
+MATCH_DTYPE = "<U6"  # the longest `Assignment.match`, "routed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +41,11 @@ class Assignment:
     """A night's issue ids and how firmly each statement holds its issue.
 
     `similarity` is the cosine to the issue's centroid when the statement was assigned (NaN
-    at -1 and for routed statements, which the embedder did not read); `match` is one of
-    `MATCHES`, "" at -1; all three are arrays aligned with the night's statements.
+    at -1 and for routed statements, which the embedder did not read). `match` says how
+    firmly: "known", an issue of an earlier night, and "new", one created tonight, both at a
+    cosine >= the match threshold; "loose", below it (only the outlier-reduction pass placed
+    it, above the floor); "routed", on a night too large to embed whole, the router's
+    classifier chose it; "" at -1. All three are arrays aligned with the night's statements.
     """
 
     issue_ids: np.ndarray  # int64, -1: fits no issue

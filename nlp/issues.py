@@ -163,7 +163,8 @@ class IssueCatalogue:
 
     def assign_night(self, statements: list[str], run_date: date,
                      languages: list[str | None] | None = None) -> Assignment:
-        """`update`, returning with the ids each statement's similarity and match kind."""
+        """Like `update`, but return the ids with each statement's similarity and match kind
+        (`Assignment`)."""
         night = run_date.isoformat()
         if night in self.totals_:
             raise ValueError(f"issue catalogue already updated for {night}")
