@@ -3,15 +3,19 @@
 Leaders read `is_growing` to see what is getting worse, and nothing labelled says which
 issues grew, so growth is simulated on the clustering sets: eight nights of statements drawn
 without replacement (seeded), nights 1-7 in the set's own mix of intents, night 8 with a
-few intents ("surging") at `FACTOR` times their share. The catalogue runs night by night as
-in the flow; night 8's `issue_daily` flags are scored against the surging intents:
+few intents ("surging") at `FACTOR` times their share. Each night holds a sixteenth of the
+set, so that every intent still has statements left for its surge (the eight nights need
+10 / 16 of an intent's share of the set). The catalogue runs night by night as in the flow;
+night 8's `issue_daily` flags are scored against the surging intents:
 
 - precision: flagged issues whose night-8 statements are mostly of a surging intent;
 - recall: surging intents whose night-8 statements mostly land in one flagged issue;
 - false flags without a surge: the same eight nights with night 8 in the usual mix, counting
   the flags raised (ideally none).
 
-Averaged over `SEEDS` draws of the nights and the surging intents.
+Averaged over `SEEDS` draws of the nights and the surging intents. Each set is scored with
+the shipped growth rule and with the ratio alone (`growth_alpha` 1: any rise of 1.5x with
+>= 3 calls, the rule before stop 18).
 """
 
 from __future__ import annotations
@@ -87,7 +91,7 @@ def score_growth(name: str, texts: list[str], gold: list[str], embedder: Embedde
     """Precision and recall of night 8's growth flags, and flags without a surge."""
     intents = sorted(set(gold))
     n_surging = max(2, len(intents) // 15)
-    per_night = len(texts) // (NIGHTS + 2)
+    per_night = len(texts) // (2 * NIGHTS)
     precision, recall, flagged, false_flags = [], [], [], []
     for seed in SEEDS:
         surging = set(np.random.default_rng(seed).choice(intents, n_surging, replace=False))
@@ -105,19 +109,22 @@ def score_growth(name: str, texts: list[str], gold: list[str], embedder: Embedde
     extra = {"surging intents": n_surging, "statements per night": per_night,
              "flagged": float(np.mean(flagged)),
              "flagged without a surge": float(np.mean(false_flags))}
-    return Row("issue growth", name, f"night 8 of 8; {embedder.name}; x{FACTOR:g} surge",
-               NIGHTS * per_night, precision=float(np.nanmean(precision)),
-               recall=float(np.mean(recall)), extra=extra,
-               note=f"mean of {len(SEEDS)} seeds")
+    rule = "ratio only" if config.growth_alpha >= 1.0 else f"p < {config.growth_alpha:g}"
+    split = f"night 8 of 8; {embedder.name}; x{FACTOR:g} surge; {rule}"
+    return Row("issue growth", name, split, NIGHTS * per_night,
+               precision=float(np.nanmean(precision)), recall=float(np.mean(recall)),
+               extra=extra, note=f"mean of {len(SEEDS)} seeds")
 
 
 def evaluate(data_dir: Path) -> list[Row]:
-    """One row per set, with the default embedder (MiniLM) and catalogue defaults."""
+    """Two rows per set, the default embedder (MiniLM): catalogue defaults, and the ratio
+    alone."""
     embedder = build_embedder("minilm")
     rows = []
     for name in SETS:
         texts, gold = LOADERS[name](data_dir)
-        rows.append(score_growth(name, texts, gold, CachedEmbedder(embedder, texts),
-                                 IssueCatalogueConfig()))
-        log.info("%s", rows[-1])
+        cached = CachedEmbedder(embedder, texts)
+        for config in (IssueCatalogueConfig(), IssueCatalogueConfig(growth_alpha=1.0)):
+            rows.append(score_growth(name, texts, gold, cached, config))
+            log.info("%s", rows[-1])
     return rows
