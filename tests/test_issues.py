@@ -575,13 +575,10 @@ def test_issues_daily_rows_arithmetic() -> None:
     assert rows[0]["is_growing"] and not rows[0]["is_new"]
     # 30 tonight against 30 of the window's 350 calls: far more than chance.
     assert rows[0]["growth_p_value"] < 1e-4
-    # New tonight, 5 calls after none in 350: as likely as 5 of 5 landing in tonight's 100
-    # of the 450 calls.
-    p_new = rows[1].pop("growth_p_value")
-    assert p_new == pytest.approx((100 / 450) ** 5)
+    # New tonight: no night to compare with, so new but not growing.
     assert rows[1] == {
         "issue_id": 1, "calls": 5, "share": 0.05, "baseline": 0.0, "change": 0.05,
-        "is_new": True, "is_growing": True,
+        "is_new": True, "is_growing": False, "growth_p_value": 1.0,
     }
     # Issue 2: no calls tonight but 4/50 two nights ago: kept, baseline = mean(0, .08, 0).
     assert rows[2]["calls"] == 0 and rows[2]["share"] == 0.0
@@ -599,6 +596,23 @@ def test_issues_growth_needs_more_than_chance() -> None:
     assert growth_p_value(39, 1000, 0, 0) == growth_p_value(0, 1000, 91, 7000) == 1.0
     # The same rise on a first night after one earlier night only: 3 calls prove nothing.
     assert growth_p_value(3, 100, 0, 100) == pytest.approx(0.125)
+
+
+def test_issues_growth_compares_an_issue_with_the_nights_it_existed() -> None:
+    from nlp.issue_state import growth_p_value, issue_daily_row
+
+    tonight = date(2026, 11, 26)
+    d = [(tonight - timedelta(days=k)).isoformat() for k in range(8)]
+    totals = dict.fromkeys(d, 100)
+    # Born two nights ago at 4 calls a night, 8 tonight: a doubling within chance. Counting
+    # the five nights before it existed as empty would make it a rise of 8 against 8 in 700.
+    young = Issue(0, "young", [], [], tonight - timedelta(days=2), tonight,
+                  np.zeros(4, dtype=np.float32), 16, {d[2]: 4, d[1]: 4, d[0]: 8})
+    row = issue_daily_row(young, tonight, d[1:], totals, 1.5, 3, 0.01)
+    assert row["baseline"] == pytest.approx(8 / 700)  # the 7-night mean share, as before
+    assert row["growth_p_value"] == growth_p_value(8, 100, 8, 200) > 0.05
+    assert growth_p_value(8, 100, 8, 700) < 0.01
+    assert not row["is_growing"]
 
 
 def test_issue_labels_relabel_and_label() -> None:

@@ -14,8 +14,9 @@ night 8's `issue_daily` flags are scored against the surging intents:
   the flags raised (ideally none).
 
 Averaged over `SEEDS` draws of the nights and the surging intents. Each set is scored with
-the shipped growth rule and with the ratio alone (`growth_alpha` 1: any rise of 1.5x with
->= 3 calls, the rule before stop 18).
+the shipped growth rule and with the ratio alone (`growth_alpha` 1: a rise of 1.5x with >= 3
+calls, from an issue's second night on; before stop 18 the rule was this ratio and flagged
+new issues of >= 3 calls too).
 """
 
 from __future__ import annotations
