@@ -99,9 +99,8 @@ def loose_fits(match: np.ndarray, ids: np.ndarray, gold: list[str]
         gold intent is their issue's majority intent, the same share among the loose ones;
         NaN where there are none).
     """
-    gold_arr, kinds = np.asarray(gold), np.asarray(match)
-    majority = {i: Counter(gold_arr[ids == i].tolist()).most_common(1)[0][0]
-                for i in set(ids.tolist()) - {-1}}
+    kinds = np.asarray(match)
+    majority = majority_intents(gold, ids)
     agrees = np.array([i != -1 and majority[i] == g
                        for i, g in zip(ids.tolist(), gold, strict=True)])
     loose, firm = kinds == "loose", (kinds != "loose") & (ids != -1)
@@ -117,13 +116,12 @@ def label_hit_rate(catalogue: IssueCatalogue, ids: np.ndarray, gold: list[str]) 
     with case, "_" and spaces removed ("card arrived" hits `card_arrival`, "change address"
     hits `ChangeAddress`, "boarding pass" hits `getboardingpass`).
     """
-    gold_arr = np.asarray(gold)
+    majority = majority_intents(gold, ids)
     hits = []
     for issue_id, issue in catalogue.issues_.items():
-        members = gold_arr[ids == issue_id]
-        if not len(members):
+        if issue_id not in majority:
             continue
-        intent = re.sub(r"[^a-z]", "", Counter(members.tolist()).most_common(1)[0][0].lower())
+        intent = re.sub(r"[^a-z]", "", majority[issue_id].lower())
         words = {w[:5] for w in re.findall(r"[a-z]+", issue.label.lower()) if len(w) >= 3}
         hits.append(any(w in intent for w in words))
     return float(np.mean(hits)) if hits else 0.0
@@ -135,6 +133,16 @@ def issues_by_intent(gold: list[str], ids: list[int]) -> dict[str, Counter]:
     for intent, issue in zip(gold, ids, strict=True):
         out.setdefault(intent, Counter())[issue] += 1
     return out
+
+
+def majority_intents(gold: list[str], ids: np.ndarray | list[int]) -> dict[int, str]:
+    """Issue id (not -1) -> the gold intent most of its statements have (ties: the one seen
+    first in statement order)."""
+    counts: dict[int, Counter] = {}
+    for issue, intent in zip(np.asarray(ids).tolist(), gold, strict=True):
+        if issue != -1:
+            counts.setdefault(issue, Counter())[intent] += 1
+    return {issue: c.most_common(1)[0][0] for issue, c in counts.items()}
 
 
 def routing_overlap(gold1: list[str], ids1: list[int], gold2: list[str], ids2: list[int]

@@ -22,13 +22,12 @@ new issues of >= 3 calls too).
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from flows.evaluation.clustering import CachedEmbedder
+from flows.evaluation.clustering import CachedEmbedder, issues_by_intent, majority_intents
 from flows.evaluation.clustering_data import LOADERS
 from flows.evaluation.report import Row
 from nlp.embeddings import Embedder, build_embedder
@@ -65,12 +64,9 @@ def flag_scores(flagged: set[int], ids: np.ndarray, gold: list[str], surging: se
                 ) -> tuple[float, float]:
     """(precision, recall) of the flagged issues against the surging intents, on one night's
     ids and gold intents (see module doc); precision is NaN when nothing is flagged."""
-    by_issue: dict[int, Counter] = {}
-    by_intent: dict[str, Counter] = {}
-    for issue, intent in zip(ids.tolist(), gold, strict=True):
-        by_issue.setdefault(issue, Counter())[intent] += 1
-        by_intent.setdefault(intent, Counter())[issue] += 1
-    right = [by_issue[i].most_common(1)[0][0] in surging for i in flagged if i in by_issue]
+    majority = majority_intents(gold, ids)
+    by_intent = issues_by_intent(gold, ids.tolist())
+    right = [majority[i] in surging for i in flagged if i in majority]
     found = [by_intent[g].most_common(1)[0][0] in flagged for g in surging if g in by_intent]
     return (float(np.mean(right)) if right else float("nan"),
             float(np.mean(found)) if found else 0.0)
