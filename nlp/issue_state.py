@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.stats import binom
 
 if TYPE_CHECKING:
     from nlp.embeddings import Embedder
@@ -101,8 +102,6 @@ def growth_p_value(calls: int, total: int, window_calls: int, window_total: int)
     """
     if calls == 0 or total == 0 or window_total == 0:
         return 1.0
-    from scipy.stats import binom  # imported here: scipy is large and only this needs it
-
     return float(binom.sf(calls - 1, calls + window_calls, total / (total + window_total)))
 
 
