@@ -67,6 +67,10 @@ class MiniLMEmbedder:
     # while 0.1-2.8 % of known intents' statements do (flows/evaluation/clustering.py,
     # "novelty"; models/static-minilm/MODEL_CARD.md).
     known_match_similarity = 0.55
+    # A cluster of tonight whose centroid has a cosine under this to every known issue's is
+    # a new issue, even when its statements each match a known one (nlp.issues): same-intent
+    # centroids of two halves of a set are >= 0.94 apart, neighbouring intents' <= 0.90.
+    novel_similarity = 0.75
     broad_distance = 0.6  # second, looser cut for a night's left-overs (see nlp.issues)
     outlier_similarity = 0.3  # floor of the outlier-reduction pass
 
@@ -156,6 +160,7 @@ class StaticEmbedder:
     cluster_distance = MiniLMEmbedder.cluster_distance
     match_similarity = MiniLMEmbedder.match_similarity
     known_match_similarity = MiniLMEmbedder.known_match_similarity
+    novel_similarity = MiniLMEmbedder.novel_similarity
     broad_distance = MiniLMEmbedder.broad_distance
     outlier_similarity = MiniLMEmbedder.outlier_similarity
 

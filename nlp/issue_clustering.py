@@ -1,4 +1,4 @@
-"""Discover new issues among unmatched statements: BERTopic on precomputed embeddings.
+"""Discover new issues among a night's statements: BERTopic on precomputed embeddings.
 
 Helpers for `nlp.issues`: BERTopic assembled from cheap, deterministic sub-models, each
 cluster then described by `nlp.issue_labels`. Choices, measured in
@@ -220,26 +220,8 @@ def fit_new_clusters(
     languages: list[str | None] | None = None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> list[NewCluster]:
-    """Cluster `docs` with BERTopic on their precomputed embeddings.
-
-    Args:
-        docs: Statements to cluster (already known to match no existing issue).
-        embeddings: Their unit-length embeddings, one row per doc.
-        distance_threshold: Cosine distance cut for the agglomerative clustering.
-        min_cluster_size: Smallest cluster kept; smaller ones are outliers.
-        pca_dims: Dimensions kept by PCA before clustering (0: no reduction).
-        n_keywords: Keywords kept per cluster (top c-TF-IDF terms).
-        seed: Seed for PCA's randomized solver.
-        phrase_nlp: A spaCy pipeline with a parser (noun chunks) for keyphrase labels;
-            None: labels from the c-TF-IDF keywords alone.
-        graph_neighbors: > 0: also cluster with `KnnLouvain` (this many neighbours, at
-            `graph_resolution`) and keep it when it has the higher Calinski-Harabasz index
-            over every row and no more clusters (`choose_clustering`); 0: average linkage
-            alone.
-        languages: Each doc's language (its call's; None: detected from the doc), which
-            decides how its keywords are read.
-        encode: The embedder that made `embeddings`, to compare label phrases with a
-            cluster's centroid (`choose_phrase`); None: the best phrase by keywords.
+    """Cluster `docs` with BERTopic on their precomputed embeddings: `cluster_labels`, then
+    `describe_clusters` (the arguments are theirs).
 
     Returns:
         Clusters ordered by size (largest first), ties by first member; empty when there are
@@ -247,15 +229,76 @@ def fit_new_clusters(
     """
     if len(docs) < max(min_cluster_size, 2):
         return []
+    labels = cluster_labels(embeddings, distance_threshold=distance_threshold,
+                            min_cluster_size=min_cluster_size, pca_dims=pca_dims, seed=seed,
+                            graph_neighbors=graph_neighbors, graph_resolution=graph_resolution)
+    return describe_clusters(docs, embeddings, labels, n_keywords=n_keywords,
+                             phrase_nlp=phrase_nlp, languages=languages, encode=encode)
+
+
+def cluster_labels(
+    embeddings: np.ndarray,
+    *,
+    distance_threshold: float,
+    min_cluster_size: int,
+    pca_dims: int,
+    seed: int,
+    graph_neighbors: int = 0,
+    graph_resolution: float = 8.0,
+) -> np.ndarray:
+    """Each row's cluster (OUTLIER: in no cluster of `min_cluster_size` rows).
+
+    Args:
+        embeddings: Unit-length embeddings, one row per statement.
+        distance_threshold: Cosine distance cut for the agglomerative clustering.
+        min_cluster_size: Smallest cluster kept; smaller ones are outliers.
+        pca_dims: Dimensions kept by PCA before clustering (0: no reduction).
+        seed: Seed for PCA's randomized solver and the graph's communities.
+        graph_neighbors: > 0: also cluster with `KnnLouvain` (this many neighbours, at
+            `graph_resolution`) and keep it when it has the higher Calinski-Harabasz index
+            over every row and no more clusters (`choose_clustering`); 0: average linkage
+            alone.
+    """
     reduced = _reduce(embeddings, pca_dims, seed)
     labels = MinSizeAgglomerative(distance_threshold, min_cluster_size).fit(reduced).labels_
-    if graph_neighbors and len(docs) > graph_neighbors:
+    if graph_neighbors and len(embeddings) > graph_neighbors:
         graph = KnnLouvain(graph_neighbors, graph_resolution, min_cluster_size,
                            seed).fit(reduced).labels_
         labels = choose_clustering(reduced, labels, graph)
+    return labels
+
+
+def describe_clusters(
+    docs: list[str],
+    embeddings: np.ndarray,
+    labels: np.ndarray,
+    *,
+    n_keywords: int,
+    phrase_nlp: Language | None = None,
+    languages: list[str | None] | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
+) -> list[NewCluster]:
+    """Keywords (BERTopic's c-TF-IDF) and a label for each cluster of `labels`.
+
+    Args:
+        docs: The clustered statements.
+        embeddings: Their unit-length embeddings, one row per doc.
+        labels: Each doc's cluster (`cluster_labels`; OUTLIER: none).
+        n_keywords: Keywords kept per cluster (top c-TF-IDF terms).
+        phrase_nlp: A spaCy pipeline with a parser (noun chunks) for keyphrase labels;
+            None: labels from the c-TF-IDF keywords alone.
+        languages: Each doc's language (its call's; None: detected from the doc), which
+            decides how its keywords are read.
+        encode: The embedder that made `embeddings`, to compare label phrases with a
+            cluster's centroid (`choose_phrase`); None: the best phrase by keywords.
+
+    Returns:
+        Clusters ordered by size (largest first), ties by first member; empty when every doc
+        is an outlier.
+    """
     # The all-outlier case never reaches BERTopic (its c-TF-IDF step has nothing to describe).
     if (labels == OUTLIER).all():
-        logger.info("no cluster of >= %d among %d new statements", min_cluster_size, len(docs))
+        logger.info("no cluster among %d new statements", len(docs))
         return []
     # Keywords of statements in another supported language (German) come from their words
     # folded to ASCII, without that language's stop words; English statements are unchanged.

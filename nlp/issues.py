@@ -3,8 +3,14 @@
 Each night, `IssueCatalogue.update` assigns every statement an issue id: first to a known
 issue whose centroid it is close enough to, then the rest are clustered (BERTopic, see
 `nlp.issue_clustering`) and every large-enough cluster becomes a new issue with the next unused
-id. Ids are never renumbered or reused; -1 means "fits no issue". The catalogue holds no
-files: `to_state` / `from_state` hand a JSON-ready dict and a centroid matrix to the flow.
+id. A new kind of call close to a known issue would join it statement by statement, so before
+that second clustering the whole night is clustered once: a cluster whose centroid is far
+from every known issue's (cosine under `novel_threshold`) becomes a new issue with all its
+members, also those that matched a known issue one by one. Centroids average out the noise of
+single statements: same-intent centroids of two halves of a set have cosines >= 0.94,
+neighbouring intents' <= 0.90 (MiniLM). Ids are never renumbered or reused; -1 means "fits no
+issue". The catalogue holds no files: `to_state` / `from_state` hand a JSON-ready dict and a
+centroid matrix to the flow.
 
 What is clustered: each call's issue statement (`nlp.analyze`): the customer turns holding
 its up to 3 most severe pain-point sentences (short turns whole, long ones cut to those
@@ -37,8 +43,9 @@ Outliers: after clustering, a statement stays at -1 only when no issue centroid 
    intent (measured per embedder, `models/static-minilm/MODEL_CARD.md`).
 
 Refit policy: the catalogue is never refitted as a whole, since that would renumber ids.
-Each night (1) matches statements to known issues, (2) clusters only the unmatched ones into
-new issues with new ids, (3) folds tonight's members into each issue's running-mean centroid
+Each night (1) matches statements to known issues, (2) splits off tonight's clusters far from
+every known issue as new issues, (3) clusters the still unmatched ones into new issues with
+new ids, (4) folds tonight's members into each issue's running-mean centroid
 (so issues drift slowly with their members, never jump). A full refit is a deliberate,
 offline act: a new embedder or new thresholds start a new catalogue (the state records the
 embedder and refuses another), with a new `OUT/_state` history; old snapshots stay readable.
@@ -54,7 +61,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.embeddings import Embedder
-from nlp.issue_clustering import OUTLIER, fit_new_clusters
+from nlp.issue_clustering import OUTLIER, cluster_labels, describe_clusters, fit_new_clusters
 from nlp.issue_labels import make_label, pick_examples, unit
 from nlp.issue_state import (
     MATCH_DTYPE,
@@ -92,6 +99,10 @@ class IssueCatalogueConfig(BaseModel):
     # match threshold). Stricter than the match to tonight's new issues, so that a new
     # intent close to a known one still forms its own, new issue.
     known_match_threshold: float | None = Field(None, gt=-1.0, le=1.0)
+    # A cluster of tonight's statements whose centroid's cosine to every known issue's
+    # centroid is below this is a new issue, with all its members (None: the embedder's
+    # measured `novel_similarity`; -1: never, each statement is matched on its own).
+    novel_threshold: float | None = Field(None, ge=-1.0, le=1.0)
     outlier_threshold: float | None = Field(None, gt=-1.0, le=1.0)  # left-overs' floor
     # Smaller clusters are outliers (-1); a night of n statements asks for
     # max(3, min(min_cluster_size, n // 100)).
@@ -214,9 +225,14 @@ class IssueCatalogue:
         valid = np.linalg.norm(embeddings, axis=1) > 0 if len(statements) else labels > 0
         earlier = list(self.issues_)
         self._match(embeddings, valid, labels, similarity, earlier, self.known_match_threshold)
-        new_ids = self._discover(statements, languages, embeddings,
-                                 valid & (labels == OUTLIER), run_date, self.distance_threshold)
+        unmatched = int((valid & (labels == OUTLIER)).sum())
+        new_ids = self._split_off_novel(statements, languages, embeddings, valid, labels,
+                                        similarity, run_date, earlier)
         self._match(embeddings, valid & (labels == OUTLIER), labels, similarity, new_ids)
+        found = self._discover(statements, languages, embeddings, valid & (labels == OUTLIER),
+                               run_date, self.distance_threshold, night_size=unmatched)
+        self._match(embeddings, valid & (labels == OUTLIER), labels, similarity, found)
+        new_ids += found
         left = valid & (labels == OUTLIER)
         if left.sum() > self.config.broad_pass_share * len(statements):
             broad_ids = self._discover(statements, languages, embeddings, left, run_date,
@@ -270,6 +286,13 @@ class IssueCatalogue:
                            self.match_threshold)
 
     @property
+    def novel_threshold(self) -> float:
+        """Centroid cosine under which a cluster of tonight is new (`_split_off_novel`):
+        configured, else the embedder's measured one, else -1 (off) for an embedder without
+        that measurement."""
+        return self._scale(self.config.novel_threshold, "novel_similarity", -1.0)
+
+    @property
     def outlier_threshold(self) -> float:
         """Floor of the outlier-reduction pass: configured, else the embedder's measured one
         (0.1 below the match threshold for an embedder that has none)."""
@@ -294,21 +317,77 @@ class IssueCatalogue:
         labels[candidates[close]] = np.asarray(ids, dtype=np.int64)[best[close]]
         similarity[candidates[close]] = nearest[close]
 
-    def _discover(
-        self, statements: list[str], languages: list[str | None], embeddings: np.ndarray,
-        rows: np.ndarray, run_date: date, distance_threshold: float,
-    ) -> list[int]:
-        """Cluster the unmatched `rows` (a bounded, seeded sample) at the cosine cut
-        `distance_threshold` and create new issues."""
+    def _min_cluster_size(self, n: int) -> int:
+        """A small night cannot hold clusters of 10: ask for 1 % of its `n` statements, at
+        least 3."""
+        return max(3, min(self.config.min_cluster_size, n // 100))
+
+    def _fit_sample(self, rows: np.ndarray) -> np.ndarray:
+        """Indices of `rows`, a seeded sample of `max_fit_docs` of them when there are more."""
         cfg = self.config
         candidates = np.flatnonzero(rows)
-        # A small night cannot hold clusters of 10: ask for 1 % of it, at least 3.
-        min_size = max(3, min(cfg.min_cluster_size, len(candidates) // 100))
-        if len(candidates) < min_size:
-            return []
         if len(candidates) > cfg.max_fit_docs:
             rng = np.random.default_rng(cfg.seed)
             candidates = np.sort(rng.choice(candidates, cfg.max_fit_docs, replace=False))
+        return candidates
+
+    def _split_off_novel(
+        self, statements: list[str], languages: list[str | None], embeddings: np.ndarray,
+        valid: np.ndarray, labels: np.ndarray, similarity: np.ndarray, run_date: date,
+        known: list[int],
+    ) -> list[int]:
+        """Tonight's clusters whose centroid is far from every `known` issue's become new
+        issues with all their members, also those that matched a known issue one by one
+        (module doc); `labels` and `similarity` are updated for them. Returns the new ids."""
+        cfg = self.config
+        if not known or self.novel_threshold <= -1.0:
+            return []
+        candidates = self._fit_sample(valid)
+        min_size = self._min_cluster_size(len(candidates))
+        if len(candidates) < max(min_size, 2):
+            return []
+        clustered = cluster_labels(
+            embeddings[candidates], distance_threshold=self.distance_threshold,
+            min_cluster_size=min_size, pca_dims=cfg.pca_dims, seed=cfg.seed,
+            graph_neighbors=cfg.graph_neighbors, graph_resolution=cfg.graph_resolution)
+        centroids = np.stack([self.issues_[i].centroid for i in known])
+        for t in set(clustered.tolist()) - {OUTLIER}:
+            rows = clustered == t
+            if (centroids @ unit(embeddings[candidates[rows]].mean(axis=0))).max() >= (
+                    self.novel_threshold):
+                clustered[rows] = OUTLIER
+        if (clustered == OUTLIER).all():
+            return []
+        clusters = describe_clusters(
+            [statements[i] for i in candidates], embeddings[candidates], clustered,
+            n_keywords=cfg.n_keywords, phrase_nlp=self.phrase_nlp,
+            languages=[languages[i] for i in candidates], encode=self.embedder.encode)
+        new_ids = []
+        for cluster in clusters:
+            rows = candidates[list(cluster.members)]
+            issue = self._create([statements[i] for i in rows], embeddings[rows],
+                                 list(cluster.keywords), run_date, cluster.label)
+            labels[rows] = issue.issue_id
+            similarity[rows] = embeddings[rows] @ issue.centroid
+            new_ids.append(issue.issue_id)
+        logger.info("%s: %d new issues far from every known one (%d statements)",
+                    run_date.isoformat(), len(new_ids), int(np.isin(labels, new_ids).sum()))
+        return new_ids
+
+    def _discover(
+        self, statements: list[str], languages: list[str | None], embeddings: np.ndarray,
+        rows: np.ndarray, run_date: date, distance_threshold: float,
+        night_size: int | None = None,
+    ) -> list[int]:
+        """Cluster the unmatched `rows` (a bounded, seeded sample) at the cosine cut
+        `distance_threshold` and create new issues; the smallest cluster kept is sized on
+        `night_size` statements (None: the rows)."""
+        cfg = self.config
+        min_size = self._min_cluster_size(
+            int(rows.sum()) if night_size is None else night_size)
+        if rows.sum() < min_size:
+            return []
+        candidates = self._fit_sample(rows)
         docs = [statements[i] for i in candidates]
         clusters = fit_new_clusters(
             docs,

@@ -389,6 +389,57 @@ def test_issues_known_match_threshold_configured_else_embedder_else_match() -> N
     assert IssueCatalogue(configured, Measured()).known_match_threshold == 0.5
 
 
+class TableEmbedder:
+    """Fixed vectors per text, to place statements exactly."""
+
+    name = "table"
+
+    def __init__(self, table: dict[str, np.ndarray]) -> None:
+        self.table = {t: v / np.linalg.norm(v) for t, v in table.items()}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.table[t] for t in texts]).astype(np.float32)
+
+
+def _near(axis: np.ndarray, texts: list[str]) -> dict[str, np.ndarray]:
+    """Each text a slightly different vector around `axis` (pairwise cosine > 0.99)."""
+    return {t: axis + 0.02 * (i - len(texts) / 2) * np.array([0, 0, 1.0, 0])
+            for i, t in enumerate(texts)}
+
+
+def test_issues_a_new_group_near_a_known_issue_becomes_a_new_issue() -> None:
+    refund, charged = np.array([1.0, 0, 0, 0]), np.array([0, 0, 0, 1.0])
+    # Each delivery statement has cosine 0.8 with the refund issue: enough to join it one by
+    # one, but as a group it is a different issue.
+    delivery = np.array([0.8, 0.6, 0, 0])
+    later_refunds = ["refund still missing", "no refund yet", "refund is late again"]
+    embedder = TableEmbedder(_near(refund, REFUND + later_refunds) | _near(charged, CHARGED)
+                             | _near(delivery, DELIVERY))
+    config = IssueCatalogueConfig(match_threshold=0.5, distance_threshold=0.1,
+                                  min_cluster_size=3, graph_neighbors=0, novel_threshold=0.9)
+    catalogue = IssueCatalogue(config, embedder)
+    first = catalogue.update(REFUND + CHARGED, NIGHT1)
+    night2 = catalogue.assign_night(later_refunds + DELIVERY, NIGHT2)
+    ids = night2.issue_ids.tolist()
+    assert ids[:3] == [first[0]] * 3
+    assert len(set(ids[3:])) == 1 and ids[3] not in first and ids[3] != -1
+    assert night2.match.tolist() == ["known"] * 3 + ["new"] * len(DELIVERY)
+    # Matched one by one (the split off), the group joins the refund issue.
+    alone = IssueCatalogue(config.model_copy(update={"novel_threshold": -1.0}), embedder)
+    alone.update(REFUND + CHARGED, NIGHT1)
+    assert alone.update(later_refunds + DELIVERY, NIGHT2) == [first[0]] * 8
+
+
+def test_issues_novel_threshold_configured_else_embedder_else_off() -> None:
+    class Measured(HashingEmbedder):
+        novel_similarity = 0.7
+
+    assert IssueCatalogue(HASHING_CONFIG, HashingEmbedder()).novel_threshold == -1.0
+    assert IssueCatalogue(HASHING_CONFIG, Measured()).novel_threshold == 0.7
+    configured = HASHING_CONFIG.model_copy(update={"novel_threshold": 0.8})
+    assert IssueCatalogue(configured, Measured()).novel_threshold == 0.8
+
+
 def test_eval_novelty_finds_intents_night_1_never_saw() -> None:
     from flows.evaluation.clustering import novelty
 

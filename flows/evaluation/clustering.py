@@ -46,7 +46,7 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, texts: list[str]) -> None:
         self.name = inner.name
         for scale in ("cluster_distance", "match_similarity", "known_match_similarity",
-                      "broad_distance", "outlier_similarity"):
+                      "novel_similarity", "broad_distance", "outlier_similarity"):
             if hasattr(inner, scale):
                 setattr(self, scale, getattr(inner, scale))
         unique = sorted(set(texts))
