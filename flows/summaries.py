@@ -102,21 +102,28 @@ def _issue_section(calls: pd.DataFrame, night: dict[str, pd.DataFrame]) -> list[
     ids = assigned.loc[~loose, "primary_issue_id"].value_counts()
     daily = night["issue_daily"].set_index("issue_id")
     labels = night["issues"].set_index("issue_id")["label"]
-    rows = []
-    for issue_id, count in ids.head(8).items():
-        flags = []
-        if issue_id in daily.index and bool(daily.at[issue_id, "is_new"]):
-            flags.append("new")
-        if issue_id in daily.index and bool(daily.at[issue_id, "is_growing"]):
-            flags.append("growing")
-        rows.append([issue_id, labels.get(issue_id, ""), int(count), ", ".join(flags)])
+    rows = [[issue_id, labels.get(issue_id, ""), int(count),
+             _trend(daily.loc[issue_id]) if issue_id in daily.index else ""]
+            for issue_id, count in ids.head(8).items()]
     lines = ["## Recurring issues in this team's calls", ""]
     if rows:
-        lines += _md_table(["issue", "label", "calls", "trend (all teams)"], rows) + [""]
+        lines += _md_table(["issue", "label", "calls", "trend (all teams)"], rows) + [
+            "", "_Trend: the issue's share of tonight's calls in all teams, against its mean "
+            "share over the trailing nights (baseline); growing when that rise is more than "
+            "chance._", ""]
     if loose.any():
         lines += [f"_Not counted: {int(loose.sum())} call(s) only loosely resembling an issue "
                   "(`issue_match` loose in the calls table)._", ""]
     return lines
+
+
+def _trend(day: pd.Series) -> str:
+    """An issue's night across all teams (its `issue_daily` row): new, or tonight's share of
+    the calls against its `baseline`, and whether that rise is flagged as growth."""
+    if bool(day["is_new"]):
+        return "new"
+    trend = f"{day['share']:.1%} of calls (baseline {day['baseline']:.1%})"
+    return f"growing: {trend}" if bool(day["is_growing"]) else trend
 
 
 def _saves_section(saves: pd.DataFrame) -> list[str]:

@@ -499,6 +499,18 @@ def test_eval_growth_flags_scored_by_majority_intent() -> None:
     assert np.isnan(precision) and recall == 0.0
 
 
+def test_eval_growth_counts_new_issues_and_first_issues_of_an_intent() -> None:
+    from flows.evaluation.growth import run_nights
+
+    texts = REFUND + CHARGED + DELIVERY + REFUND
+    gold = ["refund"] * 6 + ["charged"] * 5 + ["delivery"] * 5 + ["refund"] * 6
+    nights = [np.arange(0, 11), np.arange(11, 16), np.arange(16, 22)]
+    flags, ids, created = run_nights(texts, gold, nights, HashingEmbedder(), HASHING_CONFIG)
+    # Night 2 brings a kind night 1 had no issue for; night 3 only repeats refunds.
+    assert created == [(1, 1), (0, 0)]
+    assert flags == set() and len(ids) == 6 and len(set(ids.tolist())) == 1
+
+
 def test_issues_night1_finds_one_issue_per_kind() -> None:
     statements = REFUND + CHARGED + DELIVERY
     ids = new_catalogue().update(statements, NIGHT1)

@@ -32,7 +32,8 @@ def night(quote: str, label: str = "refund hasn't arrived", team: str = "care",
                                      "hard_calls": [1], "recoveries": [1],
                                      "mean_empathy": [0.7], "mean_reaction": [0.6],
                                      "mean_interpretation": [0.1]}),
-        "issue_daily": pd.DataFrame({"issue_id": [3], "is_new": [True], "is_growing": [False]}),
+        "issue_daily": pd.DataFrame({"issue_id": [3], "is_new": [True], "is_growing": [False],
+                                     "share": [0.05], "baseline": [0.0]}),
         "issues": pd.DataFrame({"issue_id": [3], "label": [label]}),
     }
 
@@ -69,6 +70,24 @@ def test_summary_leaves_loose_issue_fits_out_of_the_issue_table():
     section = md.split("## Recurring issues", 1)[1].split("## ", 1)[0]
     assert "refund hasn" in section and "tmobile" not in section
     assert "Not counted: 1 call(s) only loosely resembling an issue" in section
+
+
+def test_summary_issue_trend_reads_new_share_baseline_and_growth():
+    data = night("fine")
+    two = data["calls"].assign(call_id="c2", primary_issue_id=4)
+    three = data["calls"].assign(call_id="c3", primary_issue_id=5)
+    data["calls"] = pd.concat([data["calls"], two, three], ignore_index=True)
+    data["issues"] = pd.DataFrame({"issue_id": [3, 4, 5], "label": ["a", "b", "c"]})
+    data["issue_daily"] = pd.DataFrame({"issue_id": [3, 4, 5], "is_new": [True, False, False],
+                                        "is_growing": [False, True, False],
+                                        "share": [0.01, 0.062, 0.02],
+                                        "baseline": [0.0, 0.021, 0.025]})
+    section = render_team_markdown("care", NIGHT, data).split("## Recurring issues", 1)[1]
+    rows = {line.split("|")[1].strip(): line.split("|")[4].strip()
+            for line in section.split("## ", 1)[0].splitlines() if line.startswith("| ")}
+    assert rows["3"] == "new"
+    assert rows["4"] == "growing: 6.2% of calls (baseline 2.1%)"
+    assert rows["5"] == "2.0% of calls (baseline 2.5%)"
 
 
 @settings(max_examples=100, deadline=None)

@@ -11,7 +11,10 @@ night 8's `issue_daily` flags are scored against the surging intents:
 - precision: flagged issues whose night-8 statements are mostly of a surging intent;
 - recall: surging intents whose night-8 statements mostly land in one flagged issue;
 - false flags without a surge: the same eight nights with night 8 in the usual mix, counting
-  the flags raised (ideally none).
+  the flags raised (ideally none);
+- new issues a night without a surge (nights 2-8 of that run), and of them how many are the
+  first issue of their majority intent: a catalogue still learning intents its first night
+  was too small to hold, rather than a duplicate of a known intent.
 
 Averaged over `SEEDS` draws of the nights and the surging intents. Each set is scored with
 the shipped growth rule and with the ratio alone (`growth_alpha` 1: a rise of 1.5x with >= 3
@@ -22,6 +25,7 @@ new issues of >= 3 calls too).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -72,15 +76,35 @@ def flag_scores(flagged: set[int], ids: np.ndarray, gold: list[str], surging: se
             float(np.mean(found)) if found else 0.0)
 
 
-def run_nights(texts: list[str], nights: list[np.ndarray], embedder: Embedder,
-               config: IssueCatalogueConfig) -> tuple[set[int], np.ndarray]:
-    """Fold the nights into a new catalogue; the last night's flagged issue ids and ids."""
+def run_nights(texts: list[str], gold: list[str], nights: list[np.ndarray],
+               embedder: Embedder, config: IssueCatalogueConfig
+               ) -> tuple[set[int], np.ndarray, list[tuple[int, int]]]:
+    """Fold the nights into a new catalogue.
+
+    Returns:
+        (the last night's flagged issue ids, its issue ids, and for every night after the
+        first: (issues created that night, how many of them are the first issue of their
+        majority intent, i.e. no earlier issue had that intent as its majority)).
+    """
     catalogue = IssueCatalogue(config, embedder)
+    members: dict[int, Counter] = {}  # issue -> gold intents of its statements so far
+    created = []
     for k, rows in enumerate(nights):
+        before = set(catalogue.issues_)
         ids = np.asarray(catalogue.update([texts[i] for i in rows],
                                           FIRST_NIGHT + timedelta(days=k)))
+        night_gold = [gold[i] for i in rows]
+        if k:
+            held = {c.most_common(1)[0][0] for c in members.values()}
+            new = {i: intent for i, intent in majority_intents(night_gold, ids).items()
+                   if i not in before}
+            created.append((len(new), sum(intent not in held for intent in new.values())))
+        for issue, intent in zip(ids.tolist(), night_gold, strict=True):
+            if issue != -1:
+                members.setdefault(issue, Counter())[intent] += 1
     last = FIRST_NIGHT + timedelta(days=len(nights) - 1)
-    return {r["issue_id"] for r in catalogue.daily_rows(last) if r["is_growing"]}, ids
+    return ({r["issue_id"] for r in catalogue.daily_rows(last) if r["is_growing"]}, ids,
+            created)
 
 
 def score_growth(name: str, texts: list[str], gold: list[str], embedder: Embedder,
@@ -89,15 +113,16 @@ def score_growth(name: str, texts: list[str], gold: list[str], embedder: Embedde
     intents = sorted(set(gold))
     n_surging = max(2, len(intents) // 15)
     per_night = len(texts) // (2 * NIGHTS)
-    precision, recall, flagged, false_flags = [], [], [], []
+    precision, recall, flagged, false_flags, created = [], [], [], [], []
     for seed in SEEDS:
         surging = set(np.random.default_rng(seed).choice(intents, n_surging, replace=False))
         for factor in (FACTOR, 1.0):
             nights = draw_nights(gold, per_night, surging, factor,
                                  np.random.default_rng(seed))
-            flags, ids = run_nights(texts, nights, embedder, config)
+            flags, ids, new = run_nights(texts, gold, nights, embedder, config)
             if factor == 1.0:
                 false_flags.append(len(flags))
+                created += new
                 continue
             p, r = flag_scores(flags, ids, [gold[i] for i in nights[-1]], surging)
             precision.append(p)
@@ -105,7 +130,9 @@ def score_growth(name: str, texts: list[str], gold: list[str], embedder: Embedde
             flagged.append(len(flags))
     extra = {"surging intents": n_surging, "statements per night": per_night,
              "flagged": float(np.mean(flagged)),
-             "flagged without a surge": float(np.mean(false_flags))}
+             "flagged without a surge": float(np.mean(false_flags)),
+             "new issues a night without a surge": float(np.mean([n for n, _ in created])),
+             "of them an intent's first issue": float(np.mean([f for _, f in created]))}
     rule = "ratio only" if config.growth_alpha >= 1.0 else f"p < {config.growth_alpha:g}"
     split = f"night 8 of 8; {embedder.name}; x{FACTOR:g} surge; {rule}"
     return Row("issue growth", name, split, NIGHTS * per_night,
