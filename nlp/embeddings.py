@@ -68,8 +68,8 @@ class MiniLMEmbedder:
     # "novelty"; models/static-minilm/MODEL_CARD.md).
     known_match_similarity = 0.55
     # A cluster of tonight whose centroid has a cosine under this to every known issue's is
-    # a new issue, even when its statements each match a known one (nlp.issues): same-intent
-    # centroids of two halves of a set are >= 0.94 apart, neighbouring intents' <= 0.90.
+    # a new issue, even when its statements each match a known one (nlp.issues). Measured on
+    # the novelty runs of the clustering suite (models/static-minilm/MODEL_CARD.md, stop 19).
     novel_similarity = 0.75
     broad_distance = 0.6  # second, looser cut for a night's left-overs (see nlp.issues)
     outlier_similarity = 0.3  # floor of the outlier-reduction pass
