@@ -227,8 +227,6 @@ def fit_new_clusters(
         Clusters ordered by size (largest first), ties by first member; empty when there are
         too few docs or every doc is an outlier.
     """
-    if len(docs) < max(min_cluster_size, 2):
-        return []
     labels = cluster_labels(embeddings, distance_threshold=distance_threshold,
                             min_cluster_size=min_cluster_size, pca_dims=pca_dims, seed=seed,
                             graph_neighbors=graph_neighbors, graph_resolution=graph_resolution)
@@ -246,7 +244,8 @@ def cluster_labels(
     graph_neighbors: int = 0,
     graph_resolution: float = 8.0,
 ) -> np.ndarray:
-    """Each row's cluster (OUTLIER: in no cluster of `min_cluster_size` rows).
+    """Each row's cluster (OUTLIER: in no cluster of `min_cluster_size` rows; every row, when
+    there are fewer rows than that or than 2).
 
     Args:
         embeddings: Unit-length embeddings, one row per statement.
@@ -259,6 +258,8 @@ def cluster_labels(
             over every row and no more clusters (`choose_clustering`); 0: average linkage
             alone.
     """
+    if len(embeddings) < max(min_cluster_size, 2):  # too few rows to hold a cluster
+        return np.full(len(embeddings), OUTLIER, dtype=np.int64)
     reduced = _reduce(embeddings, pca_dims, seed)
     labels = MinSizeAgglomerative(distance_threshold, min_cluster_size).fit(reduced).labels_
     if graph_neighbors and len(embeddings) > graph_neighbors:

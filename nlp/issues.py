@@ -343,13 +343,11 @@ class IssueCatalogue:
         if not known or self.novel_threshold <= -1.0:
             return []
         candidates = self._fit_sample(valid)
-        min_size = self._min_cluster_size(len(candidates))
-        if len(candidates) < max(min_size, 2):
-            return []
         clustered = cluster_labels(
             embeddings[candidates], distance_threshold=self.distance_threshold,
-            min_cluster_size=min_size, pca_dims=cfg.pca_dims, seed=cfg.seed,
-            graph_neighbors=cfg.graph_neighbors, graph_resolution=cfg.graph_resolution)
+            min_cluster_size=self._min_cluster_size(len(candidates)), pca_dims=cfg.pca_dims,
+            seed=cfg.seed, graph_neighbors=cfg.graph_neighbors,
+            graph_resolution=cfg.graph_resolution)
         centroids = np.stack([self.issues_[i].centroid for i in known])
         for t in set(clustered.tolist()) - {OUTLIER}:
             rows = clustered == t
