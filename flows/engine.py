@@ -16,6 +16,7 @@ from flows.artefacts import (
     MODELS_DIR,
     load_given_names,
     load_issue_encoder,
+    load_pain_teacher,
     load_static_encoder,
     load_text_model,
 )
@@ -64,13 +65,15 @@ LANGUAGE_ARTEFACTS = {
 }
 
 
-def load_detectors(models_dir: Path = MODELS_DIR) -> Detectors:
+def load_detectors(models_dir: Path = MODELS_DIR, pain_teacher: bool = True) -> Detectors:
     """Load every trained detector found under `models_dir` (and the encoder they need),
-    with the detectors of each language in `LANGUAGE_ARTEFACTS` that has artefacts there."""
+    with the detectors of each language in `LANGUAGE_ARTEFACTS` that has artefacts there,
+    and the English pain teacher when `pain_teacher` and its artefact is there."""
     by_language = {language: _load(models_dir, folders)
                    for language, folders in LANGUAGE_ARTEFACTS.items()
                    if any((models_dir / f / "model.json").exists() for f in folders.values())}
-    return replace(_load(models_dir, ARTEFACTS), by_language=by_language)
+    return replace(_load(models_dir, ARTEFACTS), by_language=by_language,
+                   pain_teacher=load_pain_teacher(models_dir) if pain_teacher else None)
 
 
 def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
@@ -82,12 +85,12 @@ def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
 
 
 @cache
-def _build(embedder: str, redact_names: bool) -> Engine:
+def _build(embedder: str, redact_names: bool, pain_teacher: bool = True) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
     main = build_embedder(embedder, static_model=load_issue_encoder)
     return Engine(
-        analyzer=CallAnalyzer(cfg, detectors=load_detectors()),
+        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher)),
         redactor=Redactor(ner, given_names=load_given_names()),
         embedder=main,
         catalogue_config=IssueCatalogueConfig(),
@@ -99,4 +102,4 @@ def _build(embedder: str, redact_names: bool) -> Engine:
 
 def get_engine(settings: Settings) -> Engine:
     """The process's engine for these settings (built on first use)."""
-    return _build(settings.embedder, settings.redact_names)
+    return _build(settings.embedder, settings.redact_names, settings.pain_teacher)

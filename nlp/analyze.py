@@ -121,7 +121,7 @@ class CallAnalyzer:
         pains = detect_pain_points_batch(
             [(turns[i][0], turns[i][1].index, turns[i][1].text, s)
              for i, s in zip(customer, spans, strict=True)],
-            pain_cfg, d.pain, d.pain_category, d.encoder)
+            pain_cfg, d.pain, d.pain_category, d.encoder, d.pain_teacher)
         empathy = score_agent_turns([turns[i][1].text for i in agent], empathy_cfg,
                                     d.empathy, d.encoder)
         extra: dict[int, dict] = {}

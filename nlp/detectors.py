@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
 
 from nlp.textmodel import LinearTextModel, SentenceEncoder
+
+
+class PainScorer(Protocol):
+    """A second, slower reader of pain for the turns the fast detector is unsure of
+    (`nlp.pain_teacher.PainTeacher`): P(pain) per text, its threshold, and the band around
+    the fast detector's threshold inside which it decides."""
+
+    threshold: float
+    band: float
+
+    def score(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,7 @@ class Detectors:
     sentiment: LinearTextModel | None = None
     pain: LinearTextModel | None = None
     pain_category: LinearTextModel | None = None
+    pain_teacher: PainScorer | None = None
     empathy: LinearTextModel | None = None
     by_language: Mapping[str, Detectors] = field(default_factory=dict)
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from nlp.detectors import PainScorer
+from nlp.pain_teacher import needs_teacher, on_fast_scale
 from nlp.patterns import compile_any, get_patterns
 from nlp.schema import PainPoint
 from nlp.sentiment import (
@@ -64,6 +66,11 @@ class PainPointConfig(BaseModel):
     # savings account") is no pain point, however its topic words read to the detector
     # (nlp.patterns.REQUEST_FRAMES_V1, `is_plain_request`); None: the detector decides.
     plain_requests: str | None = "request_frames.v1"
+    # Trained path: a turn without a cue whose best sentence the detector scores within the
+    # teacher's band of its threshold is decided by the pain teacher (models/pain-teacher,
+    # MiniLM fine-tuned; `nlp.pain_teacher`) when one is loaded; False: the detector alone
+    # (about twice as fast; README, "Speed and memory").
+    use_teacher: bool = True
     sentiment: SentimentConfig = SentimentConfig()
 
 
@@ -151,8 +158,11 @@ TurnInput = tuple[str, int, str, list[tuple[int, int]]]
 def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = PainPointConfig(),
                              model: LinearTextModel | None = None,
                              category_model: LinearTextModel | None = None,
-                             encoder: SentenceEncoder | None = None) -> list[list[PainPoint]]:
-    """Pain points of a batch of customer turns (one list per turn, in order)."""
+                             encoder: SentenceEncoder | None = None,
+                             teacher: PainScorer | None = None) -> list[list[PainPoint]]:
+    """Pain points of a batch of customer turns (one list per turn, in order); `teacher`
+    (with `cfg.use_teacher`) decides the uncued turns whose best sentence the detector scores
+    near its threshold (`nlp.pain_teacher`)."""
     if model is None:
         return [detect_pain_points(cid, idx, text, spans, cfg) for cid, idx, text, spans in turns]
     # Every sentence of the batch, scored in one call per model.
@@ -180,6 +190,13 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     for i, (t, _, _) in enumerate(units):
         if not excluded[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
             best[t] = i
+    if teacher is not None and cfg.use_teacher and best:
+        # The teacher's answer replaces the best sentence's P: it decides the turn, and the
+        # severity reads it.
+        p_pain = p_pain.copy()
+        for t, p in _ask_teacher(teacher, best, p_pain, cued, units, threshold,
+                                 [text for _, _, text, _ in turns]).items():
+            p_pain[best[t]] = p
     painful = [i for i, (t, _, _) in enumerate(units)
                if cued[i] or (not excluded[i] and p_pain[best[t]] >= threshold
                               and (alone[i] >= threshold or i == best[t]))]
@@ -194,6 +211,22 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
         severity = score_trained_severity(sentence, p, category, cfg)
         found[t].append(PainPoint(call_id, turn_index, category, severity, start, end, sentence))
     return found
+
+
+def _ask_teacher(teacher: PainScorer, best: dict[int, int], p_pain: np.ndarray,
+                 cued: list[bool], units: list[tuple[int, int, int]], threshold: float,
+                 texts: list[str]) -> dict[int, float]:
+    """Turn -> the teacher's P(pain) on the detector's scale (`on_fast_scale`), for the
+    turns without a cued sentence whose best sentence scores within the teacher's band of
+    `threshold` (`needs_teacher`); the teacher reads the whole turn, as it was validated."""
+    turn_cued = {units[i][0] for i, c in enumerate(cued) if c}
+    turns = sorted(best)
+    asked = needs_teacher(np.array([p_pain[best[t]] for t in turns]),
+                          np.array([t in turn_cued for t in turns]), threshold, teacher.band)
+    chosen = [t for t, a in zip(turns, asked, strict=True) if a]
+    scores = on_fast_scale(teacher.score([texts[t] for t in chosen]), threshold,
+                           teacher.band, teacher.threshold)
+    return dict(zip(chosen, scores.tolist(), strict=True))
 
 
 def cue_flags(sentences: list[str], cfg: PainPointConfig = PainPointConfig()

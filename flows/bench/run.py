@@ -2,7 +2,7 @@
 
 Prints one table: stage, items, seconds, items/s; then the process's peak memory. Timings
 are wall time; run it pinned to one core (`make bench` does: `taskset -c 0`) for the
-per-core numbers. The two detection stages run three times each and report their fastest
+per-core numbers. The three detection stages run three times each and report their fastest
 run: on this shared machine one run of the same code varied from 1,800 to 2,800 turns/s.
 Each run starts cold (`clear_feature_caches`: no word hashed before), like a fresh process.
 The 100k-statement clustering benchmark is `flows/bench/issues_scale.py`.
@@ -21,9 +21,10 @@ from flows.engine import load_detectors
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
 from flows.sources import FileSource
-from nlp.analyze import CallAnalyzer
+from nlp.analyze import AnalysisConfig, CallAnalyzer
 from nlp.embeddings import build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
+from nlp.pain_points import PainPointConfig
 from nlp.pipeline import build_redaction_nlp
 from nlp.redact import Redactor
 from nlp.textmodel import clear_feature_caches
@@ -54,9 +55,15 @@ def main() -> None:
     rules = CallAnalyzer()
     timed("detection, v1 rules (turns)", n_turns, lambda: rules.analyze(transcripts), rows,
           repeats=3)
-    analyzer = CallAnalyzer(detectors=load_detectors())
-    analyzer.analyze(transcripts[:4])  # warm the encoder outside the timing
-    calls = timed("detection, shipped models (turns)", n_turns,
+    detectors = load_detectors()
+    fast = CallAnalyzer(AnalysisConfig(pain_points=PainPointConfig(use_teacher=False)),
+                        detectors=detectors)
+    fast.analyze(transcripts[:4])  # warm the encoder outside the timing
+    timed("detection, shipped models without the teacher (turns)", n_turns,
+          lambda: fast.analyze(transcripts), rows, repeats=3)
+    analyzer = CallAnalyzer(detectors=detectors)
+    analyzer.analyze(transcripts[:40])  # load the pain teacher outside the timing
+    calls = timed("detection, shipped models with the teacher (turns)", n_turns,
                   lambda: analyzer.analyze(transcripts), rows, repeats=3)
     texts = [t.turn.text for c in calls for t in c.turns]
     redactor = Redactor(build_redaction_nlp())

