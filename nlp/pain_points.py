@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from nlp.detectors import PainScorer
-from nlp.pain_teacher import needs_teacher, on_fast_scale
+from nlp.pain_teacher import ask_teacher
 from nlp.patterns import compile_any, get_patterns
 from nlp.schema import PainPoint
 from nlp.sentiment import (
@@ -216,17 +216,15 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
 def _ask_teacher(teacher: PainScorer, best: dict[int, int], p_pain: np.ndarray,
                  cued: list[bool], units: list[tuple[int, int, int]], threshold: float,
                  texts: list[str]) -> dict[int, float]:
-    """Turn -> the teacher's P(pain) on the detector's scale (`on_fast_scale`), for the
-    turns without a cued sentence whose best sentence scores within the teacher's band of
-    `threshold` (`needs_teacher`); the teacher reads the whole turn, as it was validated."""
+    """Turn -> its best sentence's P after `ask_teacher`: the teacher's, on the detector's
+    scale, for the turns without a cued sentence whose best sentence scores within the
+    teacher's band of `threshold`; the teacher reads the whole turn, as it was validated."""
     turn_cued = {units[i][0] for i, c in enumerate(cued) if c}
     turns = sorted(best)
-    asked = needs_teacher(np.array([p_pain[best[t]] for t in turns]),
-                          np.array([t in turn_cued for t in turns]), threshold, teacher.band)
-    chosen = [t for t, a in zip(turns, asked, strict=True) if a]
-    scores = on_fast_scale(teacher.score([texts[t] for t in chosen]), threshold,
-                           teacher.band, teacher.threshold)
-    return dict(zip(chosen, scores.tolist(), strict=True))
+    scores = ask_teacher(teacher, np.array([p_pain[best[t]] for t in turns]),
+                         np.array([t in turn_cued for t in turns]), threshold,
+                         [texts[t] for t in turns])
+    return dict(zip(turns, scores.tolist(), strict=True))
 
 
 def cue_flags(sentences: list[str], cfg: PainPointConfig = PainPointConfig()

@@ -24,6 +24,8 @@ import numpy as np
 if TYPE_CHECKING:  # torch costs seconds to import: only when the teacher is used
     import torch
 
+    from nlp.detectors import PainScorer
+
 logger = logging.getLogger(__name__)
 
 #: The linear layers of every MiniLM block that carry adapters (names relative to a layer).
@@ -61,6 +63,17 @@ def cascade_scores(fast: np.ndarray, cued: np.ndarray, teacher: np.ndarray, thre
     fast = np.asarray(fast, dtype=np.float64)
     asked = needs_teacher(fast, cued, threshold, band)
     return np.where(asked, on_fast_scale(teacher, threshold, band, teacher_threshold), fast)
+
+
+def ask_teacher(teacher: PainScorer, fast: np.ndarray, cued: np.ndarray, threshold: float,
+                texts: Sequence[str]) -> np.ndarray:
+    """`cascade_scores` of texts (turns) with the teacher's own band and threshold: it reads
+    only the texts that `needs_teacher`."""
+    fast = np.asarray(fast, dtype=np.float64)
+    asked = np.flatnonzero(needs_teacher(fast, cued, threshold, teacher.band))
+    p_teacher = np.zeros(len(fast))
+    p_teacher[asked] = teacher.score([texts[i] for i in asked])
+    return cascade_scores(fast, cued, p_teacher, threshold, teacher.band, teacher.threshold)
 
 
 def merge_adapters(state: dict[str, torch.Tensor], adapters: Mapping[str, np.ndarray],

@@ -47,7 +47,7 @@ from nlp.pain_points import (
     cue_flags,
     detect_pain_points,
 )
-from nlp.pain_teacher import cascade_scores, needs_teacher
+from nlp.pain_teacher import ask_teacher
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
@@ -118,15 +118,11 @@ def _pipeline_row(name: str, split: str, y: list[int], quotable: np.ndarray,
                   teacher: PainScorer | None = None, label: str = PIPELINE) -> Row:
     """What the pipeline does: the detector over the sentences it can quote, or a sentence's
     cues (a conversational complaint or a problem report); with `teacher`, the texts the
-    detector is unsure of are the teacher's (`nlp.pain_teacher.cascade_scores`), as in
+    detector is unsure of are the teacher's (`nlp.pain_teacher.ask_teacher`), as in
     `nlp.pain_points.detect_pain_points_batch`."""
     scores = np.asarray(quotable, dtype=np.float64)
     if teacher is not None and texts is not None:
-        asked = np.flatnonzero(needs_teacher(scores, cued, threshold, teacher.band))
-        p_teacher = np.zeros(len(scores))
-        p_teacher[asked] = teacher.score([texts[i] for i in asked])
-        scores = cascade_scores(scores, cued, p_teacher, threshold, teacher.band,
-                                teacher.threshold)
+        scores = ask_teacher(teacher, scores, cued, threshold, texts)
     union = np.where(cued, np.maximum(scores, threshold), scores)
     return binary_row(label, name, split, y, union, threshold,
                       note="F1 as in turns.is_pain_point")
