@@ -66,11 +66,6 @@ class PainPointConfig(BaseModel):
     # savings account") is no pain point, however its topic words read to the detector
     # (nlp.patterns.REQUEST_FRAMES_V1, `is_plain_request`); None: the detector decides.
     plain_requests: str | None = "request_frames.v1"
-    # Trained path: a turn without a cue whose best sentence the detector scores within the
-    # teacher's band of its threshold is decided by the pain teacher (models/pain-teacher,
-    # MiniLM fine-tuned; `nlp.pain_teacher`) when one is loaded; False: the detector alone
-    # (about twice as fast; README, "Speed and memory").
-    use_teacher: bool = True
     sentiment: SentimentConfig = SentimentConfig()
 
 
@@ -161,8 +156,8 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
                              encoder: SentenceEncoder | None = None,
                              teacher: PainScorer | None = None) -> list[list[PainPoint]]:
     """Pain points of a batch of customer turns (one list per turn, in order); `teacher`
-    (with `cfg.use_teacher`) decides the uncued turns whose best sentence the detector scores
-    near its threshold (`nlp.pain_teacher`)."""
+    (models/pain-teacher; None: the detector alone) decides the uncued turns whose best
+    sentence the detector scores near its threshold (`nlp.pain_teacher`)."""
     if model is None:
         return [detect_pain_points(cid, idx, text, spans, cfg) for cid, idx, text, spans in turns]
     # Every sentence of the batch, scored in one call per model.
@@ -190,7 +185,7 @@ def detect_pain_points_batch(turns: list[TurnInput], cfg: PainPointConfig = Pain
     for i, (t, _, _) in enumerate(units):
         if not excluded[i] and (t not in best or p_pain[i] > p_pain[best[t]]):
             best[t] = i
-    if teacher is not None and cfg.use_teacher and best:
+    if teacher is not None and best:
         # The teacher's answer replaces the best sentence's P: it decides the turn, and the
         # severity reads it.
         p_pain = p_pain.copy()

@@ -103,10 +103,6 @@ def test_pain_teacher_flips_the_turns_it_is_asked_about_in_the_pipeline(models):
                                          detector, categoriser, encoder, teacher)
         assert sorted(teacher.asked) == sorted(inside)
         assert all(bool(f) == (answer > 0.5) for f in found)
-    off = FixedTeacher({})
-    detect_pain_points_batch(turns, PainPointConfig(use_teacher=False), detector, categoriser,
-                             encoder, off)
-    assert off.asked == []
 
 
 def test_pain_teacher_is_not_asked_about_cued_or_clear_turns(models):

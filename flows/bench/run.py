@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import resource
 import time
+from dataclasses import replace
 from datetime import date
 
 from flows.artefacts import load_issue_encoder
@@ -21,10 +22,9 @@ from flows.engine import load_detectors
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
 from flows.sources import FileSource
-from nlp.analyze import AnalysisConfig, CallAnalyzer
+from nlp.analyze import CallAnalyzer
 from nlp.embeddings import build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
-from nlp.pain_points import PainPointConfig
 from nlp.pipeline import build_redaction_nlp
 from nlp.redact import Redactor
 from nlp.textmodel import clear_feature_caches
@@ -56,8 +56,7 @@ def main() -> None:
     timed("detection, v1 rules (turns)", n_turns, lambda: rules.analyze(transcripts), rows,
           repeats=3)
     detectors = load_detectors()
-    fast = CallAnalyzer(AnalysisConfig(pain_points=PainPointConfig(use_teacher=False)),
-                        detectors=detectors)
+    fast = CallAnalyzer(detectors=replace(detectors, pain_teacher=None))
     fast.analyze(transcripts[:4])  # warm the encoder outside the timing
     timed("detection, shipped models without the teacher (turns)", n_turns,
           lambda: fast.analyze(transcripts), rows, repeats=3)

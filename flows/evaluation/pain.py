@@ -52,7 +52,7 @@ from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
 PIPELINE = "detector + cues (pipeline)"
-#: The pipeline without the pain teacher (`PainPointConfig.use_teacher=False`).
+#: The pipeline without the pain teacher (`CALLINSIGHT_PAIN_TEACHER=false`).
 FAST_PATH = "detector + cues, no teacher"
 #: The baseline rows keep the first rules (the pipeline's default patterns moved on to v2).
 V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
