@@ -76,6 +76,13 @@ def ask_teacher(teacher: PainScorer, fast: np.ndarray, cued: np.ndarray, thresho
     return cascade_scores(fast, cued, p_teacher, threshold, teacher.band, teacher.threshold)
 
 
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """Each text's mean token vector over its real (unpadded) tokens: what the head reads,
+    in training and at run time."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1)
+
+
 def merge_adapters(state: dict[str, torch.Tensor], adapters: Mapping[str, np.ndarray],
                    scale: float) -> dict[str, torch.Tensor]:
     """Base weights with every adapter folded in: W + scale * B @ A (`adapters` holds
@@ -154,9 +161,7 @@ class PainTeacher:
                                       return_tensors="pt")
                     hidden = encoder(input_ids=batch["input_ids"],
                                      attention_mask=batch["attention_mask"]).last_hidden_state
-                    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                    pooled = (hidden * mask).sum(1) / mask.sum(1)
-                    logits = pooled @ head_w.T + head_b
+                    logits = mean_pool(hidden, batch["attention_mask"]) @ head_w.T + head_b
                     out[rows] = torch.sigmoid(logits[:, 0]).double().numpy()
         finally:
             torch.set_num_threads(previous)

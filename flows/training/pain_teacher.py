@@ -42,7 +42,7 @@ from flows.training.pain import (
 from flows.training.pain_data import PainExample, load_all, select
 from nlp.detectors import PainScorer
 from nlp.pain_points import CONTEXT_WEIGHT
-from nlp.pain_teacher import ADAPTED, PainTeacher, cascade_scores, needs_teacher
+from nlp.pain_teacher import ADAPTED, PainTeacher, cascade_scores, mean_pool, needs_teacher
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,7 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
                           return_tensors="pt")
         hidden = encoder(input_ids=batch["input_ids"],
                          attention_mask=batch["attention_mask"]).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        return head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
+        return head(mean_pool(hidden, batch["attention_mask"])).squeeze(-1)
 
     encoder.train()
     started = time.time()
