@@ -383,8 +383,7 @@ class IssueCatalogue:
         cfg = self.config
         min_size = self._min_cluster_size(
             int(rows.sum()) if night_size is None else night_size)
-        if rows.sum() < min_size:
-            return []
+        # Too few rows for a cluster of `min_size`: `cluster_labels` makes them all outliers.
         candidates = self._fit_sample(rows)
         docs = [statements[i] for i in candidates]
         clusters = fit_new_clusters(
