@@ -23,6 +23,7 @@ from flows.training.pain_data import (
     PainExample,
     load_banking77,
     load_intent_tests,
+    load_multidogo_sample,
     split_of,
 )
 from nlp.pain_points import (
@@ -197,6 +198,21 @@ def test_pain_model_intent_tests_read_multidogo_turns_and_dstc11_utterances(tmp_
         ("i lost my card", 1, "account_access"), ("what is my balance", 0, None)]
     assert [(e.text, e.pain) for e in tests["dstc11 development intents"]] == [
         ("I crashed my car", 1), ("I need a quote", 0)]
+
+
+def test_pain_model_teacher_sample_keeps_every_pain_turn_and_draws_the_rest(tmp_path):
+    orders = [(f"one pizza number {i}", "orderpizzaintent") for i in range(6)]
+    write_multidogo(tmp_path, "fastfood", "train", [
+        *orders[:3], ("my card was stolen", "reportlostcard"), *orders[3:], ("ok", "thankyou")])
+    sample = load_multidogo_sample(tmp_path, not_pain=2)
+    assert [(e.text, e.pain) for e in sample[:1]] == [("my card was stolen", 1)]
+    assert len(sample) == 3 and {e.pain for e in sample[1:]} == {0}
+    assert {e.text for e in sample[1:]} < {text for text, _ in orders}
+    assert sample == load_multidogo_sample(tmp_path, not_pain=2)  # seeded: the same draw
+    drawn = {e.text for e in sample[1:]}
+    assert any({e.text for e in load_multidogo_sample(tmp_path, not_pain=2, seed=seed)[1:]}
+               != drawn for seed in range(1, 6))  # a draw, not the first two orders
+    assert len(load_multidogo_sample(tmp_path, not_pain=100)) == 7
 
 
 def test_pain_model_app_crash_is_a_defect_as_the_pipeline_decides(models):

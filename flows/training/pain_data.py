@@ -22,10 +22,11 @@ Three sources, each turned into `PainExample`s with a stable id and a determinis
   that tweets rarely show ("I was charged twice").
 
 Two more intent sets are mapped the same way for evaluation (`load_intent_tests`):
-MultiDoGO's test turns and DSTC11's development turns, domains the detector never trains on.
-The categoriser also learns from MultiDoGO's *train* turns of pain intents
+MultiDoGO's test turns and DSTC11's development turns, domains the fast detector never trains
+on. The categoriser also learns from MultiDoGO's *train* turns of pain intents
 (`load_multidogo(..., "train")`): broken phones and software, lost cards, disputed charges,
-closed accounts, the device and app defects that no other source names.
+closed accounts, the device and app defects that no other source names. The pain teacher
+learns from a sample of its train turns (`load_multidogo_sample`); DSTC11 trains nothing.
 
 Splits: `split_of(group_id)` hashes an id with SHA-1: 80 % train, 20 % test; inside train,
 `is_validation` carves 20 % for model selection. TweetSumm splits by conversation, so no
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,6 +138,11 @@ DSTC11_INTENTS = (
                "RemoveDependent", "CreateAccount", "GetPolicyNumber", "UpdateBillingFrequency",
                "FindAgent", "CheckAccountBalance", "ChangePlan", "ChangeSecurityQuestion"}))
 
+#: MultiDoGO train turns that the pain teacher learns from (`load_multidogo_sample`; the fast
+#: detector does not): every turn of a pain intent (1,647) and this many of the 11,377 of a
+#: not-pain intent, drawn with a seed (most are food orders and flight bookings).
+MULTIDOGO_TEACHER_NOT_PAIN = 3000
+
 TRAIN_SHARE = 80  # percent of ids in train
 VALIDATION_SHARE = 20  # percent of train ids used for model selection
 
@@ -234,6 +241,17 @@ def load_multidogo(data_dir: Path, split: str) -> list[PainExample]:
                 turns.append((f"{path.parent.name}:{row['conversationId']}", row["utterance"],
                               (row["intent"] or "").strip()))
     return _mapped("multidogo", turns, MULTIDOGO_INTENTS)
+
+
+def load_multidogo_sample(data_dir: Path, not_pain: int = MULTIDOGO_TEACHER_NOT_PAIN,
+                          seed: int = 0) -> list[PainExample]:
+    """MultiDoGO's train turns of pain intents, and `not_pain` of its not-pain turns drawn
+    with `seed`: the pain teacher's fifth source (spoken-style reports and requests of six
+    service domains)."""
+    examples = load_multidogo(data_dir, "train")
+    negatives = [e for e in examples if not e.pain]
+    random.Random(seed).shuffle(negatives)
+    return [e for e in examples if e.pain] + negatives[:not_pain]
 
 
 def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
