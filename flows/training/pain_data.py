@@ -255,8 +255,9 @@ def load_multidogo_sample(data_dir: Path, not_pain: int = MULTIDOGO_TEACHER_NOT_
 
 
 def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
-    """Pain labels from intents of domains the detector never trains on: MultiDoGO test
-    turns (six domains) and DSTC11 development turns (insurance calls)."""
+    """Pain labels from intents of domains the fast detector never trains on: MultiDoGO
+    test turns (six domains; the pain teacher learns from a sample of its train turns) and
+    DSTC11 development turns (insurance calls; no model trains on them)."""
     dstc = data_dir / "dstc11_natcs_intents" / "development" / "test-utterances.jsonl"
     with dstc.open(encoding="utf-8") as f:
         utterances = [json.loads(line) for line in f if line.strip()]

@@ -67,8 +67,9 @@ THRESHOLD_SOURCES = ("airline", "tweetsumm", "banking77")
 #: plain spoken style that tweets rarely show. Added at stop 21; measured on DSTC11's insurance
 #: calls, which nothing trains on (models/pain-teacher/MODEL_CARD.md).
 TEACHER_SOURCES = (*DETECTOR_SOURCES, "multidogo")
-#: Example weights per source: the fast detector's, and MultiDoGO at BANKING77's categoriser
-#: weight (clean, intent-labelled turns of few styles, like BANKING77).
+#: Example weights per source: the fast detector's, and MultiDoGO at the categoriser's weight
+#: for the same turns (`flows.training.pain.CATEGORY_SOURCE_WEIGHTS`; written out, so that a
+#: change there does not silently change how this artefact is rebuilt).
 TEACHER_SOURCE_WEIGHTS = {**SOURCE_WEIGHTS, "multidogo": 0.3}
 
 
