@@ -65,14 +65,22 @@ def cascade_scores(fast: np.ndarray, cued: np.ndarray, teacher: np.ndarray, thre
     return np.where(asked, on_fast_scale(teacher, threshold, band, teacher_threshold), fast)
 
 
+def teacher_scores(teacher: PainScorer, fast: np.ndarray, cued: np.ndarray, threshold: float,
+                   band: float, texts: Sequence[str]) -> np.ndarray:
+    """The teacher's P(pain) of the texts (turns) that `needs_teacher` within `band`, 0 for
+    the others, which it does not read: the `teacher` argument of `cascade_scores`."""
+    asked = np.flatnonzero(needs_teacher(fast, cued, threshold, band))
+    p_teacher = np.zeros(len(fast))
+    p_teacher[asked] = teacher.score([texts[i] for i in asked])
+    return p_teacher
+
+
 def ask_teacher(teacher: PainScorer, fast: np.ndarray, cued: np.ndarray, threshold: float,
                 texts: Sequence[str]) -> np.ndarray:
     """`cascade_scores` of texts (turns) with the teacher's own band and threshold: it reads
     only the texts that `needs_teacher`."""
     fast = np.asarray(fast, dtype=np.float64)
-    asked = np.flatnonzero(needs_teacher(fast, cued, threshold, teacher.band))
-    p_teacher = np.zeros(len(fast))
-    p_teacher[asked] = teacher.score([texts[i] for i in asked])
+    p_teacher = teacher_scores(teacher, fast, cued, threshold, teacher.band, texts)
     return cascade_scores(fast, cued, p_teacher, threshold, teacher.band, teacher.threshold)
 
 

@@ -44,7 +44,7 @@ from flows.training.pain import (
 from flows.training.pain_data import PainExample, load_all, load_multidogo_sample, select
 from nlp.detectors import PainScorer
 from nlp.pain_points import CONTEXT_WEIGHT
-from nlp.pain_teacher import ADAPTED, PainTeacher, cascade_scores, mean_pool, needs_teacher
+from nlp.pain_teacher import ADAPTED, PainTeacher, cascade_scores, mean_pool, teacher_scores
 
 log = logging.getLogger(__name__)
 
@@ -211,9 +211,7 @@ def choose_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
         val = select(data[source], "validation")
         texts, y = [e.text for e in val], [e.pain for e in val]
         _, quotable, cued = shipped_scores(fast, texts, encoder)
-        asked = np.flatnonzero(needs_teacher(quotable, cued, fast_threshold, BAND))
-        p_teacher = np.zeros(len(texts))
-        p_teacher[asked] = teacher.score([texts[i] for i in asked])
+        p_teacher = teacher_scores(teacher, quotable, cued, fast_threshold, BAND, texts)
         alone[source] = macro_f1(y, np.where(cued, 1.0, quotable), fast_threshold)
         for t in THRESHOLDS:
             scores = cascade_scores(quotable, cued, p_teacher, fast_threshold, BAND, t)
