@@ -1,4 +1,5 @@
-"""Shared fixtures: offline runtime defaults, one temporary Prefect server per test session."""
+"""Shared fixtures: offline runtime defaults, one temporary Prefect server per test session,
+the shipped pain models."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
 from flows.runtime import configure_runtime
 
 # Property tests explore at random locally; in CI (`.ci/run` sets CI=1) they draw the same
@@ -20,6 +22,13 @@ configure_runtime(Path(__file__).resolve().parent.parent / ".prefect")
 os.environ.setdefault("CALLINSIGHT_EMBEDDER", "hashing")  # fast tests; MiniLM is marked slow
 
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def models():
+    """The shipped pain detector, pain categoriser and the sentence encoder they read."""
+    return (load_text_model(MODELS_DIR / "pain-detector"),
+            load_text_model(MODELS_DIR / "pain-category"), load_static_encoder())
 
 
 @pytest.fixture(scope="session")

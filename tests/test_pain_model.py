@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.artefacts import MODELS_DIR
 from flows.training import pain as pain_training
 from flows.training.pain import (
     SOURCE_WEIGHTS,
@@ -38,12 +38,6 @@ from nlp.pipeline import build_nlp, split_sentences
 from nlp.textmodel import FeatureConfig
 
 NLP = build_nlp()
-
-
-@pytest.fixture(scope="module")
-def models():
-    return (load_text_model(MODELS_DIR / "pain-detector"),
-            load_text_model(MODELS_DIR / "pain-category"), load_static_encoder())
 
 
 def detect(texts: list[str], models, cfg: PainPointConfig = PainPointConfig(),

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.artefacts import MODELS_DIR, load_pain_teacher, load_static_encoder, load_text_model
+from flows.artefacts import load_pain_teacher
 from nlp.pain_points import PainPointConfig, detect_pain_points_batch
 from nlp.pain_teacher import cascade_scores, merge_adapters, needs_teacher, on_fast_scale
 from nlp.pipeline import build_nlp, split_sentences
@@ -71,12 +71,6 @@ class FixedTeacher:
     def score(self, texts):
         self.asked += list(texts)
         return np.array([self.answers[t] for t in texts])
-
-
-@pytest.fixture(scope="module")
-def models():
-    return (load_text_model(MODELS_DIR / "pain-detector"),
-            load_text_model(MODELS_DIR / "pain-category"), load_static_encoder())
 
 
 def _fast_scores(texts, models):
