@@ -23,6 +23,7 @@ are never redacted again, where the NER read "[PII] hi [PII]" as "[[NAME]] hi [[
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from spacy.lang.de.stop_words import STOP_WORDS as GERMAN_STOP_WORDS
@@ -205,6 +206,30 @@ def is_brand(entity: str) -> bool:
     return bool(words & _NOT_PEOPLE) and words <= _NOT_PEOPLE | _PAYMENT_WORDS
 
 
+def _capital_word(token) -> bool:
+    """A word written in capitals that is no English stop word ("BASHID", not "I" or "IS");
+    invisible format characters (a zero-width space pasted before it) do not count."""
+    word = "".join(c for c in token.text if unicodedata.category(c) != "Cf")
+    return (word.isalpha() and len(word) >= 2 and word.isupper()
+            and word.lower() not in ENGLISH_STOP_WORDS)
+
+
+def capitals_around(doc, entity) -> tuple[int, int]:
+    """The character span of an NER entity, widened over the capitalised words next to it
+    when it is written in capitals itself: of "attachment for NAEEM BASHID KHAN" the small
+    English NER marks only "KHAN", which left the first and middle name readable. An entity
+    of shouted words ("EMERGENCY" in "EMERGENCY CALLS ONLY") widens over the shouting."""
+    words = [t for t in entity if t.is_alpha]
+    if not words or not all(_capital_word(t) for t in words):
+        return entity.start_char, entity.end_char
+    start, end = entity.start, entity.end
+    while start > 0 and _capital_word(doc[start - 1]):
+        start -= 1
+    while end < len(doc) and _capital_word(doc[end]):
+        end += 1
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
 def outside_placeholders(text: str, spans: Iterable[Span]) -> list[Span]:
     """`spans` cut around the placeholders already in `text` (`[PII]`, `[NAME]`): what an
     earlier redaction replaced stays as it wrote it, and the rest of a span that runs into
@@ -280,7 +305,7 @@ class Redactor:
             docs = self.ner.pipe((texts[i] for i in todo), batch_size=self.batch_size)
             for i, doc in zip(todo, docs, strict=True):
                 confirm = languages is not None and languages[i] in self.confirm_languages
-                spans[i] += [(e.start_char, e.end_char, "[NAME]") for e in doc.ents
+                spans[i] += [(*capitals_around(doc, e), "[NAME]") for e in doc.ents
                              if e.label_ == "PERSON" and not is_brand(e.text)
                              and (not confirm or self._is_person(texts[i], e.start_char,
                                                                  e.text))]

@@ -14,6 +14,7 @@ from nlp.redact import (
     TITLED_NAME,
     Redactor,
     apply_spans,
+    capitals_around,
     iban_valid,
     is_brand,
     luhn_valid,
@@ -130,6 +131,31 @@ def test_redact_person_name_with_ner(ner_redactor):
     out = ner_redactor.redact("Hi Sarah Connor, thanks for waiting")
     assert "Sarah" not in out and "Connor" not in out
     assert out == "Hi [NAME], thanks for waiting"
+
+
+def test_redact_name_in_capitals_is_redacted_whole(ner_redactor):
+    # From the bundled sample: the NER marks only "KHAN", which left two names readable.
+    out = ner_redactor.redact("I Have created new case number 00210959 which has the "
+                              "attachment for NAEEM BASHID KHAN")
+    assert out.endswith("the attachment for [NAME]"), out
+
+
+@pytest.mark.parametrize(("text", "entity", "expected"), [
+    ("attachment for NAEEM BASHID KHAN today", "KHAN", "NAEEM BASHID KHAN"),
+    ("JOHN SMITH called", "JOHN", "JOHN SMITH"),
+    ("ID copy for \u200bNAEEM BASHID KHAN.", "KHAN", "\u200bNAEEM BASHID KHAN"),
+    ("attachment for Naeem BASHID Khan", "Khan", "Khan"),  # not in capitals: as marked
+    ("THIS IS KHAN", "KHAN", "KHAN"),  # stop words are no part of a name
+    ("WHY KHAN 🤔 NOW", "🤔", "🤔"),  # nothing in capitals to widen from
+])
+def test_redact_capitals_around_widens_only_an_entity_in_capitals(text, entity, expected):
+    from spacy.lang.en import English
+    from spacy.tokens import Span
+
+    doc = English()(text)
+    start = next(t.i for t in doc if t.text == entity)
+    a, b = capitals_around(doc, Span(doc, start, start + 1, label="PERSON"))
+    assert text[a:b] == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
