@@ -36,7 +36,13 @@ from nlp.issue_labels import (  # noqa: E402
     make_label,
     phrase_shortlist,
 )
-from nlp.issues import Issue, IssueCatalogue, IssueCatalogueConfig, route_rest  # noqa: E402
+from nlp.issues import (  # noqa: E402
+    Issue,
+    IssueCatalogue,
+    IssueCatalogueConfig,
+    route_rest,
+    stable_sample,
+)
 
 NIGHT1 = date(2026, 11, 25)
 NIGHT2 = date(2026, 11, 26)
@@ -379,6 +385,37 @@ def test_eval_two_night_stability_on_separable_intents() -> None:
     assert kept == 1.0  # night 1 recurring word for word keeps every id
 
 
+def test_eval_perturbed_agreement_is_one_when_the_rest_keeps_its_issues() -> None:
+    from flows.evaluation.clustering import perturbed_agreement
+
+    texts = (REFUND + CHARGED + DELIVERY) * 10  # 1 % of it is a few statements
+    ids = np.asarray(IssueCatalogue(HASHING_CONFIG, HashingEmbedder()).update(texts, NIGHT1))
+    assert perturbed_agreement(texts, ids, HashingEmbedder(), HASHING_CONFIG) == 1.0
+    shuffled = np.random.default_rng(0).permutation(ids)  # another partition of the night
+    assert perturbed_agreement(texts, shuffled, HashingEmbedder(), HASHING_CONFIG) < 0.5
+
+
+def test_issues_stable_sample_keeps_its_statements_when_others_leave() -> None:
+    texts = [f"statement number {i}" for i in range(2000)]
+    every = np.arange(2000)
+    sample = stable_sample(texts, every, 500, seed=0)
+    assert len(sample) == 500 and (np.diff(sample) > 0).all()
+    np.testing.assert_array_equal(sample, stable_sample(texts, every, 500, seed=0))
+    assert set(stable_sample(texts, every, 500, seed=1).tolist()) != set(sample.tolist())
+    np.testing.assert_array_equal(stable_sample(texts, every[:300], 500, 0), every[:300])
+    # 1 % of the night leaves: every sampled statement that is still there stays sampled.
+    gone = set(range(0, 2000, 100))
+    rest = np.array([i for i in every if i not in gone])
+    assert set(sample.tolist()) - gone <= set(stable_sample(texts, rest, 500, 0).tolist())
+
+
+def test_issues_stable_sample_draws_the_copies_of_a_text_one_by_one() -> None:
+    texts = ["I want to cancel"] * 1000 + [f"other request {i}" for i in range(1000)]
+    sample = stable_sample(texts, np.arange(2000), 1000, seed=0)
+    copies = int((sample < 1000).sum())
+    assert 400 < copies < 600  # its share of the night, not all or none of it
+
+
 def test_issues_known_match_threshold_configured_else_embedder_else_match() -> None:
     class Measured(HashingEmbedder):
         known_match_similarity = 0.42
@@ -715,6 +752,14 @@ def test_issues_knn_louvain_finds_the_groups_deterministically_and_drops_small_o
     np.testing.assert_array_equal(labels, again)
     assert (KnnLouvain(n_neighbors=5, resolution=1.0, min_cluster_size=21)
             .fit(x).labels_ == -1).all()
+
+
+def test_issues_knn_louvain_consensus_finds_the_groups_and_is_deterministic():
+    x, groups = _blobs(seed=1)
+    labels = KnnLouvain(n_neighbors=5, resolution=1.0, min_cluster_size=5, runs=4).fit(x).labels_
+    assert adjusted_rand_score(groups, labels) == 1.0
+    again = KnnLouvain(n_neighbors=5, resolution=1.0, min_cluster_size=5, runs=4).fit(x).labels_
+    np.testing.assert_array_equal(labels, again)
 
 
 def test_issues_graph_clustering_wins_only_with_a_better_index_and_no_more_clusters():

@@ -2,13 +2,13 @@
 
 Takes MultiDoGO customer turns (all six domains, all splits: 117k; the first `--rows`),
 embeds them with the shipped static model and folds them into an empty catalogue as one
-night: a bounded, seeded sample (`max_fit_docs`) is clustered, every other statement is
-assigned to the nearest issue. Then a second night of the same size (the same turns, as a
-night of only known issues would be) measures the steady state. Prints seconds per stage
-and the process's peak resident memory (target: <= 5 minutes, <= 2 GB).
+night: a bounded sample (`max_fit_docs`, `nlp.issues.stable_sample`) is clustered, every
+other statement is assigned to the nearest issue. Then a second night of the same size (the
+same turns, as a night of only known issues would be) measures the steady state. Prints
+seconds per stage and the process's peak resident memory (target: <= 5 minutes, <= 2 GB).
 
 `--embedder minilm` runs the default embedder the way the flow does: a night larger than
-`max_embedded_docs` embeds a seeded sample of `max_fit_docs` with MiniLM and the static
+`max_embedded_docs` embeds a sample of `max_fit_docs` with MiniLM and the static
 model routes the rest (`nlp.issues`, "Scale").
 
 Run: HF_HUB_OFFLINE=1 .venv/bin/python -m flows.bench.issues_scale [--rows 100000]
