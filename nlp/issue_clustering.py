@@ -134,11 +134,12 @@ class KnnLouvain(BaseEstimator, ClusterMixin):
             for j in row.tolist():
                 graph.add_edge(i, j, weight=max(float(similarity[i, j]), 0.0))
         if self.runs > 1:
-            runs = np.stack([self._communities(graph, self.seed + r) for r in range(self.runs)])
+            partitions = np.stack([self._communities(graph, self.seed + r)
+                                   for r in range(self.runs)])
             consensus = nx.Graph()
             consensus.add_nodes_from(range(len(X)))
             for i, j, weight in graph.edges(data="weight"):
-                together = float(np.mean(runs[:, i] == runs[:, j]))
+                together = float(np.mean(partitions[:, i] == partitions[:, j]))
                 if together > 0:
                     consensus.add_edge(i, j, weight=weight * together)
             graph = consensus
