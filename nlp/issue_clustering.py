@@ -136,12 +136,15 @@ class KnnLouvain(BaseEstimator, ClusterMixin):
         if self.runs > 1:
             partitions = np.stack([self._communities(graph, self.seed + r)
                                    for r in range(self.runs)])
+            edges = list(graph.edges(data="weight"))
+            ends = np.array([(i, j) for i, j, _ in edges], dtype=np.int64).reshape(-1, 2)
+            # Per edge, the share of runs with its two ends in one community.
+            together = (partitions[:, ends[:, 0]] == partitions[:, ends[:, 1]]).mean(axis=0)
             consensus = nx.Graph()
             consensus.add_nodes_from(range(len(X)))
-            for i, j, weight in graph.edges(data="weight"):
-                together = float(np.mean(partitions[:, i] == partitions[:, j]))
-                if together > 0:
-                    consensus.add_edge(i, j, weight=weight * together)
+            consensus.add_weighted_edges_from(
+                (i, j, weight * float(share))
+                for (i, j, weight), share in zip(edges, together, strict=True) if share > 0)
             graph = consensus
         self.labels_ = relabel_by_size(self._communities(graph, self.seed),
                                        self.min_cluster_size)
