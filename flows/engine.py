@@ -65,15 +65,18 @@ LANGUAGE_ARTEFACTS = {
 }
 
 
-def load_detectors(models_dir: Path = MODELS_DIR, pain_teacher: bool = True) -> Detectors:
+def load_detectors(models_dir: Path = MODELS_DIR, pain_teacher: bool = True,
+                   teacher_bf16: bool | None = None) -> Detectors:
     """Load every trained detector found under `models_dir` (and the encoder they need),
     with the detectors of each language in `LANGUAGE_ARTEFACTS` that has artefacts there,
-    and the English pain teacher when `pain_teacher` and its artefact is there."""
+    and the English pain teacher when `pain_teacher` and its artefact is there (in bfloat16
+    per `teacher_bf16`, see `load_pain_teacher`)."""
     by_language = {language: _load(models_dir, folders)
                    for language, folders in LANGUAGE_ARTEFACTS.items()
                    if any((models_dir / f / "model.json").exists() for f in folders.values())}
     return replace(_load(models_dir, ARTEFACTS), by_language=by_language,
-                   pain_teacher=load_pain_teacher(models_dir) if pain_teacher else None)
+                   pain_teacher=(load_pain_teacher(models_dir, bf16=teacher_bf16)
+                                 if pain_teacher else None))
 
 
 def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
@@ -85,12 +88,14 @@ def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
 
 
 @cache
-def _build(embedder: str, redact_names: bool, pain_teacher: bool = True) -> Engine:
+def _build(embedder: str, redact_names: bool, pain_teacher: bool = True,
+           teacher_bf16: bool | None = None) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
     main = build_embedder(embedder, static_model=load_issue_encoder)
     return Engine(
-        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher)),
+        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher,
+                                                            teacher_bf16=teacher_bf16)),
         redactor=Redactor(ner, given_names=load_given_names()),
         embedder=main,
         catalogue_config=IssueCatalogueConfig(),
@@ -102,4 +107,5 @@ def _build(embedder: str, redact_names: bool, pain_teacher: bool = True) -> Engi
 
 def get_engine(settings: Settings) -> Engine:
     """The process's engine for these settings (built on first use)."""
-    return _build(settings.embedder, settings.redact_names, settings.pain_teacher)
+    return _build(settings.embedder, settings.redact_names, settings.pain_teacher,
+                  settings.pain_teacher_bf16)

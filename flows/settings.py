@@ -29,5 +29,10 @@ class Settings(BaseSettings):
     embedder: str = "minilm"
     redact_names: bool = True  # spaCy NER for people's names (patterns always run)
     # The pain teacher (models/pain-teacher) decides the turns the fast detector is unsure
-    # of: +0.02-0.04 macro-F1 on all five held-out sets, ~4x slower detection (stop 21).
+    # of: +0.02-0.05 macro-F1 on all five held-out sets, ~4x slower detection in bfloat16
+    # (~6x in float32; stop 23).
     pain_teacher: bool = True
+    # The teacher reads in bfloat16 (~1.8x faster, P within ~0.01; held-out macro-F1 as in
+    # float32) where the CPU computes it natively (unset); false: always float32, e.g. for
+    # identical tables across machines; true: always bfloat16 (slow where not native).
+    pain_teacher_bf16: bool | None = None

@@ -109,6 +109,14 @@ def merge_adapters(state: dict[str, torch.Tensor], adapters: Mapping[str, np.nda
     return merged
 
 
+def native_bf16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX), as torch reports it."""
+    import torch
+
+    capabilities = torch.cpu.get_capabilities()
+    return bool(capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
+
+
 class PainTeacher:
     """MiniLM with merged adapters and a pain head; `score` gives P(pain) per text.
 
@@ -118,10 +126,12 @@ class PainTeacher:
             `head.bias` (1,).
         meta: The artefact's settings: `lora_scale`, `max_length`, `threshold`, `band`.
         threads: Torch threads while scoring (1: the pipeline's one-core budget).
+        bf16: Read in bfloat16 (torch autocast): ~1.8x faster where the CPU computes it
+            natively, P within ~0.01 of float32. None: where `native_bf16()`.
     """
 
     def __init__(self, base_path: str, adapters: Mapping[str, np.ndarray], meta: Mapping,
-                 threads: int = 1, batch_size: int = 16) -> None:
+                 threads: int = 1, batch_size: int = 16, bf16: bool | None = None) -> None:
         self.base_path = base_path
         self.adapters = adapters
         self.meta = dict(meta)
@@ -129,6 +139,7 @@ class PainTeacher:
         self.band = float(self.meta["band"])
         self.threads = threads
         self.batch_size = batch_size
+        self.bf16 = native_bf16() if bf16 is None else bf16
         self._loaded = None
 
     def _load(self):
@@ -161,7 +172,8 @@ class PainTeacher:
         previous = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
+                                                        enabled=self.bf16):
                 for start in range(0, len(order), self.batch_size):
                     rows = order[start:start + self.batch_size]
                     batch = tokenizer([texts[i] for i in rows], padding=True, truncation=True,
@@ -170,7 +182,7 @@ class PainTeacher:
                     hidden = encoder(input_ids=batch["input_ids"],
                                      attention_mask=batch["attention_mask"]).last_hidden_state
                     logits = mean_pool(hidden, batch["attention_mask"]) @ head_w.T + head_b
-                    out[rows] = torch.sigmoid(logits[:, 0]).double().numpy()
+                    out[rows] = torch.sigmoid(logits[:, 0].float()).double().numpy()
         finally:
             torch.set_num_threads(previous)
         return out

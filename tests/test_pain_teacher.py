@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 
 from flows.artefacts import load_pain_teacher
 from nlp.pain_points import PainPointConfig, detect_pain_points_batch
-from nlp.pain_teacher import cascade_scores, merge_adapters, needs_teacher, on_fast_scale
+from nlp.pain_teacher import (
+    cascade_scores,
+    merge_adapters,
+    native_bf16,
+    needs_teacher,
+    on_fast_scale,
+)
 from nlp.pipeline import build_nlp, split_sentences
 
 NLP = build_nlp()
@@ -122,15 +128,35 @@ def test_pain_teacher_artefact_reads_pain_and_not_pain():
                                             "back.", "Thanks, have a lovely weekend!"]))
 
 
-def test_pain_teacher_loads_unless_the_setting_leaves_it_out():
+@pytest.mark.slow
+def test_pain_teacher_reads_the_same_in_bfloat16():
+    texts = ["My flight was cancelled and nobody called me back.",
+             "Thanks, have a lovely weekend!", "I want to change my seat please",
+             "the app keeps logging me out every time I open it"]
+    exact = load_pain_teacher(bf16=False)
+    fast = load_pain_teacher(bf16=True)
+    assert exact.bf16 is False and fast.bf16 is True
+    p32, p16 = exact.score(texts), fast.score(texts)
+    assert np.abs(p32 - p16).max() < 0.02
+    assert np.array_equal(p32 >= exact.threshold, p16 >= fast.threshold)
+
+
+def test_pain_teacher_loads_unless_the_setting_leaves_it_out(monkeypatch):
     from flows.engine import load_detectors
     from flows.settings import Settings
     from flows.training.pain_teacher import BANDS, THRESHOLDS
 
+    monkeypatch.delenv("CALLINSIGHT_PAIN_TEACHER_BF16", raising=False)
     shipped = load_detectors().pain_teacher
     assert shipped is not None and shipped.band in BANDS and shipped.threshold in THRESHOLDS
     assert load_detectors(pain_teacher=False).pain_teacher is None
     assert Settings(pain_teacher="false").pain_teacher is False
+    assert Settings().pain_teacher_bf16 is None
+    assert Settings(pain_teacher_bf16="false").pain_teacher_bf16 is False
+    assert load_detectors(teacher_bf16=False).pain_teacher.bf16 is False
+    assert load_detectors().pain_teacher.bf16 is native_bf16()
+    monkeypatch.setenv("CALLINSIGHT_PAIN_TEACHER_BF16", "false")  # as `callinsight eval` reads it
+    assert load_pain_teacher().bf16 is False
 
 
 def test_band_widens_only_while_each_step_pays_for_the_turns_it_adds():

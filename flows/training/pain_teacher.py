@@ -187,8 +187,10 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
             "trained_on": {s: len(select(data[s], "fit")) for s in sources},
             "source_weights": {s: weight[s] for s in sources if s in weight},
             "sentence_negatives": len(extra), "train_seconds": round(time.time() - started)}
-    # The threshold is chosen by the stored (fp16) adapters, as the pipeline will read them.
-    teacher = PainTeacher(path, arrays, meta, threads=torch.get_num_threads())
+    # The threshold is chosen by the stored (fp16) adapters, as the pipeline will read them,
+    # in float32 on every machine (bfloat16 moves P by up to ~0.01, enough to tip a flat
+    # optimum: the model card's "bfloat16").
+    teacher = PainTeacher(path, arrays, meta, threads=torch.get_num_threads(), bf16=False)
     meta.update(choose_threshold(teacher, data, sources))
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out_dir / "adapters.npz", **arrays)
@@ -284,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     sources = tuple(args.sources)
     if args.threshold_only:
-        teacher = load_pain_teacher(args.out.parent, args.out.name)
+        teacher = load_pain_teacher(args.out.parent, args.out.name, bf16=False)
         meta = {**teacher.meta, **choose_threshold(teacher, teacher_data(args.data), sources)}
         _write_meta(args.out, meta)
     else:
