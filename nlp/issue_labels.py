@@ -175,8 +175,10 @@ def _candidate_phrases(doc) -> list[tuple[str, list[str]]]:
             if _clitic_host(tokens, token.i):
                 continue  # "wo" of "won't": its "n't" stands for both
             # A verb's particle ends a phrase too ("top up", "log in", "sign up"); it is part
-            # of its verb, not a word of its own that would make the label longer.
-            if (token.dep_ == "prt" and token.i > i
+            # of its verb, not a word of its own that would make the label longer. Only with
+            # its verb: "picked the phone up" gives no "phone up", "throw all my food out"
+            # no "food out".
+            if (token.dep_ == "prt" and i <= token.head.i < token.i
                     and tokens[token.i - 1].pos_ in _CONTENT_POS):
                 phrases.append((doc[i:token.i + 1].text.lower(), list(words)))
                 continue

@@ -211,7 +211,8 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
              "Spotify is offline", "No error message, it says it's not available",
              "The ticket machines at Leeds were broken again and nobody helped",
              "[NAME] here, my account was hacked and [EMAIL] changed",
-             "Is there a limit to top up my card?"]
+             "Is there a limit to top up my card?",
+             "They've just picked the phone up and put it straight back down again"]
     docs = list(nlp.pipe(texts))
     phrases = [(p, w, doc.text.lower()) for doc in docs for p, w in _candidate_phrases(doc)]
     assert phrases
@@ -224,6 +225,8 @@ def test_issue_label_phrases_are_verbatim_and_whole() -> None:
     assert {"spotify is offline", "not available", "ticket machines"} <= found
     assert ("limit to top up", ["limit", "to", "top"]) in [(p, w) for p, w, _ in phrases]
     assert "machines" not in found  # a noun chunk is never cut
+    # A particle ends a phrase only with its verb in it.
+    assert "picked the phone up" in found and "phone up" not in found
     assert not {"name", "email"} & found  # a redaction placeholder is no label word
 
 
