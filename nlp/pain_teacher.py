@@ -140,6 +140,7 @@ class PainTeacher:
         self.threads = threads
         self.batch_size = batch_size
         self.bf16 = native_bf16() if bf16 is None else bf16
+        self.texts_read = 0  # every text `score` has read, for the benchmark
         self._loaded = None
 
     def _load(self):
@@ -166,6 +167,8 @@ class PainTeacher:
         if not len(texts):
             return out
         import torch
+
+        self.texts_read += len(texts)
 
         tokenizer, encoder, head_w, head_b = self._load()
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))

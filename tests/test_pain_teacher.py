@@ -137,6 +137,7 @@ def test_pain_teacher_reads_the_same_in_bfloat16():
     fast = load_pain_teacher(bf16=True)
     assert exact.bf16 is False and fast.bf16 is True
     p32, p16 = exact.score(texts), fast.score(texts)
+    assert exact.texts_read == fast.texts_read == len(texts)  # what `make bench` reports
     assert np.abs(p32 - p16).max() < 0.02
     assert np.array_equal(p32 >= exact.threshold, p16 >= fast.threshold)
 

@@ -27,7 +27,11 @@ from nlp.embeddings import build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
 from nlp.pipeline import build_redaction_nlp
 from nlp.redact import Redactor
+from nlp.schema import CUSTOMER
 from nlp.textmodel import clear_feature_caches
+
+#: Runs of each detection stage; the fastest is reported (the module doc says why).
+REPEATS = 3
 
 
 def timed(label: str, items: int, fn, rows: list, repeats: int = 1) -> object:
@@ -54,16 +58,23 @@ def main() -> None:
     n_turns = sum(len(t.turns) for t in transcripts)
     rules = CallAnalyzer()
     timed("detection, v1 rules (turns)", n_turns, lambda: rules.analyze(transcripts), rows,
-          repeats=3)
+          repeats=REPEATS)
     detectors = load_detectors()
     fast = CallAnalyzer(detectors=replace(detectors, pain_teacher=None))
     fast.analyze(transcripts[:4])  # warm the encoder outside the timing
     timed("detection, shipped models without the teacher (turns)", n_turns,
-          lambda: fast.analyze(transcripts), rows, repeats=3)
+          lambda: fast.analyze(transcripts), rows, repeats=REPEATS)
     analyzer = CallAnalyzer(detectors=detectors)
     analyzer.analyze(transcripts[:40])  # load the pain teacher outside the timing
+    teacher = detectors.pain_teacher
+    read_before = teacher.texts_read if teacher else 0
     calls = timed("detection, shipped models with the teacher (turns)", n_turns,
-                  lambda: analyzer.analyze(transcripts), rows, repeats=3)
+                  lambda: analyzer.analyze(transcripts), rows, repeats=REPEATS)
+    customer_turns = sum(t.turn.speaker == CUSTOMER for c in calls for t in c.turns)
+    read = (teacher.texts_read - read_before) // REPEATS if teacher else 0
+    teacher_note = (f"pain teacher ({'bfloat16' if teacher.bf16 else 'float32'}) read {read} "
+                    f"of {customer_turns} customer turns per run" if teacher
+                    else "no pain teacher")
     texts = [t.turn.text for c in calls for t in c.turns]
     redactor = Redactor(build_redaction_nlp())
     timed("redaction incl. NER (turns)", len(texts), lambda: redactor.redact_many(texts), rows)
@@ -85,6 +96,7 @@ def main() -> None:
     print(f"{'stage':<54}{'items':>8}{'seconds':>10}{'items/s':>12}")
     for label, items, seconds, rate in rows:
         print(f"{label:<54}{items:>8}{seconds:>10.2f}{rate:>12.0f}")
+    print(teacher_note)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")
 
