@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -109,6 +110,7 @@ def merge_adapters(state: dict[str, torch.Tensor], adapters: Mapping[str, np.nda
     return merged
 
 
+@cache
 def native_bf16() -> bool:
     """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX), as torch reports it."""
     import torch
@@ -127,7 +129,8 @@ class PainTeacher:
         meta: The artefact's settings: `lora_scale`, `max_length`, `threshold`, `band`.
         threads: Torch threads while scoring (1: the pipeline's one-core budget).
         bf16: Read in bfloat16 (torch autocast): ~1.8x faster where the CPU computes it
-            natively, P within ~0.01 of float32. None: where `native_bf16()`.
+            natively, P within ~0.01 of float32. None: where `native_bf16()` (asked when
+            first needed, so that loading the teacher does not import torch).
     """
 
     def __init__(self, base_path: str, adapters: Mapping[str, np.ndarray], meta: Mapping,
@@ -139,9 +142,16 @@ class PainTeacher:
         self.band = float(self.meta["band"])
         self.threads = threads
         self.batch_size = batch_size
-        self.bf16 = native_bf16() if bf16 is None else bf16
+        self._bf16 = bf16
         self.texts_read = 0  # every text `score` has read, for the benchmark
         self._loaded = None
+
+    @property
+    def bf16(self) -> bool:
+        """Whether the teacher reads in bfloat16 (see the class doc)."""
+        if self._bf16 is None:
+            self._bf16 = native_bf16()
+        return self._bf16
 
     def _load(self):
         if self._loaded is None:
@@ -166,9 +176,8 @@ class PainTeacher:
         out = np.zeros(len(texts), dtype=np.float64)
         if not len(texts):
             return out
-        import torch
-
         self.texts_read += len(texts)
+        import torch
 
         tokenizer, encoder, head_w, head_b = self._load()
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))

