@@ -42,6 +42,10 @@ LABEL_STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {
     "getting", "going", "did", "does", "tried", "trying", "want", "need", "know", "like",
     "really", "today", "yesterday", "tomorrow", "day", "days", "time", "times", "lol",
     "ones", "thing", "things", "stuff", "guys", "lot",
+    # Texting spellings ("check dis", "cuz", "hv"): a label is read by team leads. Not "bt",
+    # which is also the brand BT.
+    "dis", "wat", "thx", "bc", "cuz", "coz", "tho", "gonna", "wanna", "hv", "dnt", "nd", "smh",
+    "idk", "btw", "asap", "n", "r", "y", "b", "k",
     # Calendar words date a call, they do not name its issue ("april", "morning the code you
     # sent"); "may" and "march" are verbs too, and durations ("hours") can be the issue.
     "january", "february", "april", "june", "july", "august", "september", "october",
