@@ -88,14 +88,12 @@ def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
 
 
 @cache
-def _build(embedder: str, redact_names: bool, pain_teacher: bool = True,
-           teacher_bf16: bool | None = None) -> Engine:
+def _build(embedder: str, redact_names: bool, pain_teacher: bool = True) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
     main = build_embedder(embedder, static_model=load_issue_encoder)
     return Engine(
-        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher,
-                                                            teacher_bf16=teacher_bf16)),
+        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher)),
         redactor=Redactor(ner, given_names=load_given_names()),
         embedder=main,
         catalogue_config=IssueCatalogueConfig(),
@@ -106,6 +104,7 @@ def _build(embedder: str, redact_names: bool, pain_teacher: bool = True,
 
 
 def get_engine(settings: Settings) -> Engine:
-    """The process's engine for these settings (built on first use)."""
-    return _build(settings.embedder, settings.redact_names, settings.pain_teacher,
-                  settings.pain_teacher_bf16)
+    """The process's engine for these settings (built on first use). The teacher's
+    precision, `CALLINSIGHT_PAIN_TEACHER_BF16`, is read where the teacher loads
+    (`load_pain_teacher`), so that `callinsight eval` and `make bench` honour it too."""
+    return _build(settings.embedder, settings.redact_names, settings.pain_teacher)
