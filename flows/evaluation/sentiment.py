@@ -20,6 +20,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_s
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.evaluation.intervals import multiclass_f1_interval, roc_auc_interval
 from flows.evaluation.report import Row
 from flows.training import pain_data
 from flows.training.sentiment import CANDIDATES, fit_sentiment
@@ -63,8 +64,10 @@ def sentiment_row(detector: str, dataset: str, split: str, examples: list[Exampl
     if predicted is not None:  # what a ±0.05 reading of the written score gives
         extra["F1 score@±0.05"] = float(f1_score(y, band_pred, labels=list(CLASSES),
                                                  average="macro", zero_division=0))
+    f1_ci = multiclass_f1_interval(y, pred, labels=list(CLASSES))
+    auc_ci = None if math.isnan(auc) else roc_auc_interval(neg, -np.asarray(scores))
     return Row(detector, dataset, split, len(y), float(p), float(r), float(f), auc,
-               extra=extra, note=note)
+               extra=extra, note=note, f1_ci=f1_ci, roc_auc_ci=auc_ci)
 
 
 def model_rows(model: LinearTextModel, encoder: SentenceEncoder | None, name: str,
