@@ -12,6 +12,7 @@ from flows.evaluation.intervals import (
     binary_intervals,
     macro_f1_per_resample,
     multiclass_f1_interval,
+    paired_f1_gain,
     resample_counts,
     roc_auc_per_resample,
 )
@@ -81,3 +82,18 @@ def test_one_class_has_no_auc_interval_and_the_table_prints_what_exists():
     row = multiclass_row("d", "set", "split", ["a", "b"] * 10, ["a", "a"] * 10)
     assert format_table([row]).splitlines()[-1].count("95% CI F1 ") == 1
     assert multiclass_f1_interval(["a", "b"] * 10, ["a", "b"] * 10) == (1.0, 1.0)
+
+
+def test_paired_gain_is_the_f1_difference_and_narrower_than_two_intervals():
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 2, 800)
+    base = np.where(rng.random(800) < 0.75, y, 1 - y)
+    better = np.where(rng.random(800) < 0.1, y, base)  # fixes some of base's errors only
+    gain, (low, high) = paired_f1_gain(y, better, base)
+    f1_better, f1_base = (f1_score(y, p, average="macro") for p in (better, base))
+    assert np.isclose(gain, f1_better - f1_base)
+    assert 0 < low < gain < high
+    (a_low, _a_high), _ = binary_intervals(y, better, 0.5)
+    (b_low, _b_high), _ = binary_intervals(y, base, 0.5)
+    assert a_low < _b_high  # the two intervals overlap, yet the paired one excludes 0
+    assert paired_f1_gain(y, base, base) == (0.0, (0.0, 0.0))

@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from flows.artefacts import MODELS_DIR, load_pain_teacher, load_static_encoder, load_text_model
+from flows.evaluation.intervals import paired_f1_gain
 from flows.evaluation.report import Row, binary_row, multiclass_row
 from flows.training.pain import (
     CATEGORY_SOURCE_WEIGHTS,
@@ -98,21 +99,17 @@ def shipped_scores(model: LinearTextModel, texts: list[str], encoder: SentenceEn
 
 
 def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.ndarray,
-                   threshold: float, baselines: bool, quotable: np.ndarray | None = None,
-                   cued: np.ndarray | None = None, texts: list[str] | None = None,
-                   teacher: PainScorer | None = None) -> list[Row]:
+                   threshold: float, baselines: bool, pipeline: np.ndarray | None = None,
+                   texts: list[str] | None = None) -> list[Row]:
     """Rows of the detector (and, with `baselines`, the pipeline, VADER and the v1 rules);
-    `quotable`: the scores over the sentences the pipeline can quote, `cued`: the texts
-    that are pain by their cues alone (both from `shipped_scores`; `scores` and none when
-    not given)."""
+    `pipeline`: the pipeline's scores (`_pipeline_scores`; `scores` when not given)."""
     y = [e.pain for e in test]
     texts = [e.text for e in test] if texts is None else texts
-    quotable = scores if quotable is None else quotable
     rows = [binary_row(DETECTOR, name, split, y, scores, threshold,
                        note=f"threshold {threshold:.3f}")]
     if baselines:
-        cues = np.zeros(len(texts), dtype=bool) if cued is None else cued
-        rows.append(_pipeline_row(name, split, y, quotable, cues, threshold, texts, teacher))
+        rows.append(_pipeline_row(name, split, y, scores if pipeline is None else pipeline,
+                                  threshold))
         rows.append(binary_row("VADER baseline", name, split, y, vader_scores(texts), 0.05,
                                note="compound <= -0.05"))
         rows.append(binary_row("v1 rules", name, split, y, rule_flags(texts), 0.5,
@@ -120,9 +117,9 @@ def _detector_rows(name: str, split: str, test: list[PainExample], scores: np.nd
     return rows
 
 
-def _pipeline_row(name: str, split: str, y: list[int], quotable: np.ndarray,
-                  cued: np.ndarray, threshold: float, texts: list[str] | None = None,
-                  teacher: PainScorer | None = None, label: str = PIPELINE) -> Row:
+def _pipeline_scores(quotable: np.ndarray, cued: np.ndarray, threshold: float,
+                     texts: list[str] | None = None,
+                     teacher: PainScorer | None = None) -> np.ndarray:
     """What the pipeline does: the detector over the sentences it can quote, or a sentence's
     cues (a conversational complaint or a problem report); with `teacher`, the texts the
     detector is unsure of are the teacher's (`nlp.pain_teacher.ask_teacher`), as in
@@ -130,9 +127,23 @@ def _pipeline_row(name: str, split: str, y: list[int], quotable: np.ndarray,
     scores = np.asarray(quotable, dtype=np.float64)
     if teacher is not None and texts is not None:
         scores = ask_teacher(teacher, scores, cued, threshold, texts)
-    union = np.where(cued, np.maximum(scores, threshold), scores)
-    return binary_row(label, name, split, y, union, threshold,
-                      note="F1 as in turns.is_pain_point")
+    return np.where(cued, np.maximum(scores, threshold), scores)
+
+
+def _pipeline_row(name: str, split: str, y: list[int], pipeline: np.ndarray, threshold: float,
+                  label: str = PIPELINE, note: str = "") -> Row:
+    """The row of the pipeline's scores (`_pipeline_scores`), read as turns.is_pain_point."""
+    return binary_row(label, name, split, y, pipeline, threshold,
+                      note="; ".join(filter(None, ("F1 as in turns.is_pain_point", note))))
+
+
+def teacher_gain_note(y: list[int], with_teacher: np.ndarray, without: np.ndarray,
+                      threshold: float) -> str:
+    """The F1 the teacher adds over the same test items, with its paired 95% interval
+    (both F1s on each of the same resamples; `flows.evaluation.intervals`)."""
+    gain, (low, high) = paired_f1_gain(y, (with_teacher >= threshold).astype(int),
+                                       (without >= threshold).astype(int))
+    return f"the teacher adds F1 {gain:+.3f} (95% CI {low:+.3f} to {high:+.3f})"
 
 
 def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
@@ -140,17 +151,20 @@ def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
                   teacher: PainScorer | None = None) -> list[Row]:
     """The shipped detector's rows, with the baselines, per (dataset, split, test examples);
     with `teacher`, the pipeline row asks it as the pipeline does, and a row without it
-    follows."""
+    follows, with the F1 the teacher adds."""
     threshold = float(detector.meta["threshold"])
     rows = []
     for name, split, test in sets:
         texts = [e.text for e in test]
+        y = [e.pain for e in test]
         scores, quotable, cued = shipped_scores(detector, texts, encoder)
+        pipeline = _pipeline_scores(quotable, cued, threshold, texts, teacher)
         rows += _detector_rows(name, split, test, scores, threshold, baselines=True,
-                               quotable=quotable, cued=cued, texts=texts, teacher=teacher)
+                               pipeline=pipeline, texts=texts)
         if teacher is not None:
-            rows.append(_pipeline_row(name, split, [e.pain for e in test], quotable, cued,
-                                      threshold, label=FAST_PATH))
+            without = _pipeline_scores(quotable, cued, threshold)
+            rows.append(_pipeline_row(name, split, y, without, threshold, label=FAST_PATH,
+                                      note=teacher_gain_note(y, pipeline, without, threshold)))
     return rows
 
 
@@ -172,8 +186,9 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
         rows += _detector_rows(target, split, test, scores, threshold, baselines=False)
         # What `callinsight run` would give with that model and no teacher (the shipped
         # teacher trained on every source): the cues know no source.
-        rows.append(_pipeline_row(target, split, [e.pain for e in test], quotable, cued,
-                                  threshold, label=FAST_PATH))
+        rows.append(_pipeline_row(target, split, [e.pain for e in test],
+                                  _pipeline_scores(quotable, cued, threshold), threshold,
+                                  label=FAST_PATH))
     return rows
 
 
