@@ -15,6 +15,8 @@ RESAMPLES = 1000
 LEVEL = 0.95
 SEED = 0
 
+Interval = tuple[float, float]  # (low, high)
+
 
 def resample_counts(n: int, resamples: int = RESAMPLES, seed: int = SEED) -> np.ndarray:
     """(resamples x n) draw counts: row b says how often each of the n items is in resample b."""
@@ -58,7 +60,7 @@ def roc_auc_per_resample(y_true, y_score, counts: np.ndarray) -> np.ndarray:
     return np.divide(won, pairs, out=np.full(len(pairs), np.nan), where=pairs > 0)
 
 
-def percentile_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float, float]:
+def percentile_interval(values: np.ndarray, level: float = LEVEL) -> Interval:
     """The central `level` share of `values` (NaNs left out)."""
     tail = (1.0 - level) / 2 * 100
     low, high = np.nanpercentile(values, [tail, 100 - tail])
@@ -66,7 +68,7 @@ def percentile_interval(values: np.ndarray, level: float = LEVEL) -> tuple[float
 
 
 def binary_intervals(y_true, y_score, threshold: float, resamples: int = RESAMPLES,
-                     seed: int = SEED) -> tuple[tuple[float, float], tuple[float, float] | None]:
+                     seed: int = SEED) -> tuple[Interval, Interval | None]:
     """95% intervals of the macro-F1 at `threshold` and of the ROC-AUC (None when `y_true`
     holds one class) of a binary detector."""
     y_true = np.asarray(y_true).astype(int)
@@ -80,14 +82,14 @@ def binary_intervals(y_true, y_score, threshold: float, resamples: int = RESAMPL
 
 
 def roc_auc_interval(y_true, y_score, resamples: int = RESAMPLES,
-                     seed: int = SEED) -> tuple[float, float]:
+                     seed: int = SEED) -> Interval:
     """95% interval of the ROC-AUC of a binary score (`y_true` must hold both classes)."""
     counts = resample_counts(len(y_true), resamples, seed)
     return percentile_interval(roc_auc_per_resample(y_true, y_score, counts))
 
 
 def paired_f1_gain(y_true, pred_a, pred_b, resamples: int = RESAMPLES,
-                   seed: int = SEED) -> tuple[float, tuple[float, float]]:
+                   seed: int = SEED) -> tuple[float, Interval]:
     """Macro-F1 of `pred_a` minus that of `pred_b` on the same items, and the 95% interval of
     that difference over resamples that score both on the same draw (a paired bootstrap: what
     the two share does not widen the interval, as two separate intervals would)."""
@@ -105,7 +107,7 @@ def paired_f1_gain(y_true, pred_a, pred_b, resamples: int = RESAMPLES,
 
 
 def multiclass_f1_interval(y_true, y_pred, labels=None, resamples: int = RESAMPLES,
-                           seed: int = SEED) -> tuple[float, float]:
+                           seed: int = SEED) -> Interval:
     """95% interval of the macro-F1 over `labels` of a multi-class prediction."""
     counts = resample_counts(len(y_true), resamples, seed)
     return percentile_interval(macro_f1_per_resample(y_true, y_pred, counts, labels))

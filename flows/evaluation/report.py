@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support, roc_auc_score
 
-from flows.evaluation.intervals import binary_intervals, multiclass_f1_interval
-
-Interval = tuple[float, float]
+from flows.evaluation.intervals import Interval, binary_intervals, multiclass_f1_interval
 
 
 @dataclass(frozen=True)
