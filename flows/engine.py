@@ -44,9 +44,13 @@ class Engine:
     router: Embedder | None = None
     tally: AgentTally = field(default_factory=AgentTally)
 
+    def new_tally(self) -> AgentTally:
+        """Empty per-agent counts, with this engine's bar for a hard call."""
+        return AgentTally(hard_start=self.analyzer.cfg.recovery.frustrated_below)
+
     def reset_night(self) -> None:
         """Start a new night's per-agent counts."""
-        self.tally = AgentTally(hard_start=self.analyzer.cfg.recovery.frustrated_below)
+        self.tally = self.new_tally()
 
 
 #: Detectors field -> artefact folder under models/ (absent folder: the v1 rules).

@@ -20,8 +20,10 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import records, state
+from flows import state
+from flows.analysis import Rows, analyse_in_workers, analysis_workers, batch_rows
 from flows.engine import Engine, get_engine
+from flows.records import AgentTally
 from flows.settings import Settings
 from flows.sources import FileSource, SourceBatch, SourceError
 from flows.summaries import write_summaries
@@ -48,22 +50,9 @@ def open_source(input_path: Path, run_date: date | None) -> FileSource:
 
 
 @task(cache_policy=NO_CACHE)
-def analyse_batch(engine: Engine, batch: SourceBatch) -> dict[str, list[dict]]:
-    """Analyse one batch of calls and shape its rows (pure work, no retries)."""
-    calls = engine.analyzer.analyze(batch.transcripts)
-    engine.tally.add(calls)
-    redact = engine.redactor.redact_many
-    calls_rows = records.calls_rows(calls, redact)
-    return {
-        "calls": calls_rows,
-        "turns": records.turns_rows(calls, redact),
-        "pain_points": records.pain_points_rows(calls, redact),
-        "recovery_moments": records.recovery_rows(calls, redact),
-        "quarantine": records.quarantine_rows(batch.quarantined, redact),
-        # Redacted: statements become the issues' example quotes.
-        "_statements": [{"call_id": row["call_id"], "text": row["issue_statement"],
-                         "language": row["language"]} for row in calls_rows],
-    }
+def analyse_batch(engine: Engine, batch: SourceBatch) -> tuple[Rows, AgentTally]:
+    """Analyse one batch in this process (`batch_rows`; pure work, no retries)."""
+    return batch_rows(engine, batch)
 
 
 @task(retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
@@ -166,8 +155,15 @@ def transcript_insights(input_path: Path, output: Path, run_date: date | None = 
     statements: list[dict] = []
     dates: Counter[date] = Counter()
     done = 0
-    for batch in source.iter_batches(batch_size):
-        rows = analyse_batch(engine, batch)
+    workers = analysis_workers(settings, total)
+    if workers > 1:
+        log.info("analysing %d records in %d worker processes", total, workers)
+        analysed = analyse_in_workers(source.iter_batches(batch_size), workers)
+    else:
+        analysed = ((batch, *analyse_batch(engine, batch))
+                    for batch in source.iter_batches(batch_size))
+    for batch, rows, tally in analysed:
+        engine.tally.merge(tally)
         write_batch(writers, rows)
         statements += rows["_statements"]
         dates.update(t.started_at.date() for t in batch.transcripts if t.started_at)

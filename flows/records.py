@@ -109,6 +109,11 @@ class RunningMean:
         """The mean, or None when nothing was counted."""
         return self.total / self.count if self.count else None
 
+    def merge(self, other: RunningMean) -> None:
+        """Count what `other` counted."""
+        self.total += other.total
+        self.count += other.count
+
 
 @dataclass
 class AgentCounts:
@@ -120,6 +125,14 @@ class AgentCounts:
     empathy: RunningMean = field(default_factory=RunningMean)  # the agent's turns' scores
     reaction: RunningMean = field(default_factory=RunningMean)  # mechanism heads
     interpretation: RunningMean = field(default_factory=RunningMean)
+
+    def merge(self, other: AgentCounts) -> None:
+        """Count what `other` counted."""
+        self.calls += other.calls
+        self.hard_calls += other.hard_calls
+        self.recoveries += other.recoveries
+        for name in ("empathy", "reaction", "interpretation"):
+            getattr(self, name).merge(getattr(other, name))
 
 
 @dataclass
@@ -144,6 +157,11 @@ class AgentTally:
                 tally.empathy.add(t.empathy)
                 tally.reaction.add(t.empathy_reaction)
                 tally.interpretation.add(t.empathy_interpretation)
+
+    def merge(self, other: AgentTally) -> None:
+        """Count the calls `other` tallied (a batch tallied on its own, maybe in a worker)."""
+        for key, counts in other.counts.items():
+            self.counts.setdefault(key, AgentCounts()).merge(counts)
 
     def rows(self) -> list[dict]:
         """One row per (agent, team), sorted."""

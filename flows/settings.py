@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -36,3 +37,9 @@ class Settings(BaseSettings):
     # float32) where the CPU computes it natively (unset); false: always float32, e.g. for
     # identical tables across machines; true: always bfloat16 (slow where not native).
     pain_teacher_bf16: bool | None = None
+    # Processes that analyse a large night's batches side by side, each with its own models
+    # (~1.5 GB): 0, one per core this process may use; 1, all in this process. A night of
+    # fewer records than `parallel_min_records` stays in this process (loading the models
+    # in a worker takes ~15 s). The tables are the same whatever the number.
+    workers: int = Field(0, ge=0)
+    parallel_min_records: int = Field(2000, ge=1)

@@ -5,10 +5,14 @@ get a suffix, so every call is distinct to the flow; the texts repeat, which mak
 catalogue's work a little easier than real text of that size would) and runs `callinsight
 run` on it in a child process, as a scheduler does: redaction, detection, the issue
 catalogue, the tables and the team summaries. Prints the night's calls and turns, the wall
-time, calls and turns per second, and the child's peak resident memory.
+time, calls and turns per second, and the peak of the resident memory of the flow's process
+and its analysis workers together (sampled from /proc every half second).
 
-Run: .venv/bin/python -m flows.bench.flow_scale [--copies 12]
-     (`taskset -c 0` in front for one core; the flow itself runs in one process)
+The night is analysed by one worker process per core the run may use
+(`CALLINSIGHT_WORKERS`, `flows/analysis.py`): `taskset -c 0` in front measures one core (no
+workers), without it this machine's two cores.
+
+Run: [taskset -c 0] .venv/bin/python -m flows.bench.flow_scale [--copies 12]
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -48,6 +52,22 @@ def write_night(folder: Path, copies: int, sample: Path = SAMPLE_INPUT) -> tuple
     return n_calls, n_turns
 
 
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of process `pid` and all its descendants, in MB (0 once gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines()
+                              if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total / 1024
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=12)
@@ -59,12 +79,24 @@ def main(argv: list[str] | None = None) -> None:
         command = [sys.executable, "-m", "flows.cli", "run", "--input", str(night),
                    "--output", str(out), "--date", NIGHT]
         start = time.perf_counter()
-        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
-        seconds = time.perf_counter() - start
-        if done.returncode:
-            sys.exit(f"the flow failed ({done.returncode}):\n{done.stderr[-3000:]}")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        with tempfile.TemporaryFile("w+") as errors:
+            child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+            peak = 0.0
+
+            def sample() -> None:
+                nonlocal peak
+                while child.poll() is None:
+                    peak = max(peak, tree_rss_mb(child.pid))
+                    time.sleep(0.5)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            returncode = child.wait()
+            sampler.join()
+            seconds = time.perf_counter() - start
+            if returncode:
+                errors.seek(0)
+                sys.exit(f"the flow failed ({returncode}):\n{errors.read()[-3000:]}")
     print(f"one night of {calls:,} calls / {turns:,} turns: {seconds:.0f} s "
           f"({calls / seconds:.1f} calls/s, {turns / seconds:.0f} turns/s), "
           f"peak {peak:,.0f} MB")
