@@ -36,6 +36,7 @@ bench: $(STAMP)
 	taskset -c 0 $(BIN)/python -m flows.bench.run
 	$(BIN)/python -m flows.bench.issues_scale
 	$(BIN)/python -m flows.bench.issues_scale --embedder minilm
+	$(BIN)/python -m flows.bench.flow_scale
 
 ## Quality of every detector on ../shared/data (held-out and cross-corpus splits).
 eval: $(STAMP)
