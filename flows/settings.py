@@ -38,8 +38,9 @@ class Settings(BaseSettings):
     # identical tables across machines; true: always bfloat16 (slow where not native).
     pain_teacher_bf16: bool | None = None
     # Processes that analyse a large night's batches side by side, each with its own models
-    # (~1.5 GB): 0, one per core this process may use; 1, all in this process. A night of
+    # (two took a night of 10,284 calls from 2.1 to 3.3 GB at peak, `flows.bench.flow_scale`):
+    # 0, one per core this process may use; 1, all in this process. A night of
     # fewer records than `parallel_min_records` stays in this process (loading the models
-    # in a worker takes ~15 s). The tables are the same whatever the number.
+    # and the first batch in a worker take ~6 s). The tables are the same whatever the number.
     workers: int = Field(0, ge=0)
     parallel_min_records: int = Field(2000, ge=1)
