@@ -12,8 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from flows import records
 from flows.engine import Engine, get_engine
@@ -68,22 +69,33 @@ def _analyse(batch: SourceBatch) -> tuple[Rows, AgentTally]:
     return batch_rows(get_engine(Settings()), batch)
 
 
-def analyse_in_workers(batches: Iterable[SourceBatch], workers: int
+class WorkerDied(RuntimeError):
+    """An analysis worker process ended without an answer (killed, e.g. out of memory)."""
+
+
+def analyse_in_workers(batches: Iterable[SourceBatch], workers: int,
+                       work: Callable[[SourceBatch], tuple[Rows, AgentTally]] = _analyse
                        ) -> Iterator[tuple[SourceBatch, Rows, AgentTally]]:
     """(batch, rows, tally) per batch, in batch order, analysed by `workers` fresh processes
-    (spawned: no model or thread state is copied from this one). A worker's error is raised
-    here; the batches not yet analysed are then dropped."""
+    (spawned: no model or thread state is copied from this one) running `work`. A worker's
+    error is raised here, and a worker that dies raises `WorkerDied`; the batches not yet
+    analysed are then dropped, and the night's tables are left as they were."""
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=configure_runtime)
     pending: deque = deque()
     try:
         for batch in batches:
-            pending.append((batch, pool.submit(_analyse, batch)))
+            pending.append((batch, pool.submit(work, batch)))
             if len(pending) > workers * AHEAD_PER_WORKER:
                 done, future = pending.popleft()
                 yield done, *future.result()
         while pending:
             done, future = pending.popleft()
             yield done, *future.result()
+    except BrokenProcessPool as error:
+        raise WorkerDied(
+            f"an analysis worker process died ({error}); each worker loads its own models: "
+            "if memory ran out, set CALLINSIGHT_WORKERS to fewer workers (1: none) and run "
+            "the night again") from error
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
