@@ -8,14 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.artefacts import load_pain_teacher
+from nlp.adapted_minilm import merge_adapters, native_bf16
 from nlp.pain_points import PainPointConfig, detect_pain_points_batch
-from nlp.pain_teacher import (
-    cascade_scores,
-    merge_adapters,
-    native_bf16,
-    needs_teacher,
-    on_fast_scale,
-)
+from nlp.pain_teacher import cascade_scores, needs_teacher, on_fast_scale
 from nlp.pipeline import build_nlp, split_sentences
 
 NLP = build_nlp()

