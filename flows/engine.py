@@ -14,6 +14,7 @@ from spacy.language import Language
 
 from flows.artefacts import (
     MODELS_DIR,
+    load_empathy_reader,
     load_given_names,
     load_issue_encoder,
     load_pain_teacher,
@@ -70,17 +71,21 @@ LANGUAGE_ARTEFACTS = {
 
 
 def load_detectors(models_dir: Path = MODELS_DIR, pain_teacher: bool = True,
-                   teacher_bf16: bool | None = None) -> Detectors:
+                   teacher_bf16: bool | None = None, empathy_reader: bool = False
+                   ) -> Detectors:
     """Load every trained detector found under `models_dir` (and the encoder they need),
     with the detectors of each language in `LANGUAGE_ARTEFACTS` that has artefacts there,
-    and the English pain teacher when `pain_teacher` and its artefact is there (in bfloat16
-    per `teacher_bf16`, see `load_pain_teacher`)."""
+    the English pain teacher when `pain_teacher` and the (opt-in) empathy reader when
+    `empathy_reader` and their artefacts are there (in bfloat16 per `teacher_bf16`, see
+    `load_pain_teacher`)."""
     by_language = {language: _load(models_dir, folders)
                    for language, folders in LANGUAGE_ARTEFACTS.items()
                    if any((models_dir / f / "model.json").exists() for f in folders.values())}
     return replace(_load(models_dir, ARTEFACTS), by_language=by_language,
                    pain_teacher=(load_pain_teacher(models_dir, bf16=teacher_bf16)
-                                 if pain_teacher else None))
+                                 if pain_teacher else None),
+                   empathy_reader=(load_empathy_reader(models_dir, bf16=teacher_bf16)
+                                   if empathy_reader else None))
 
 
 def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
@@ -92,12 +97,14 @@ def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:
 
 
 @cache
-def _build(embedder: str, redact_names: bool, pain_teacher: bool = True) -> Engine:
+def _build(embedder: str, redact_names: bool, pain_teacher: bool = True,
+           empathy_reader: bool = False) -> Engine:
     cfg = AnalysisConfig()
     ner = build_redaction_nlp(PipelineConfig()) if redact_names else None
     main = build_embedder(embedder, static_model=load_issue_encoder)
     return Engine(
-        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher)),
+        analyzer=CallAnalyzer(cfg, detectors=load_detectors(pain_teacher=pain_teacher,
+                                                          empathy_reader=empathy_reader)),
         redactor=Redactor(ner, given_names=load_given_names()),
         embedder=main,
         catalogue_config=IssueCatalogueConfig(),
@@ -108,7 +115,9 @@ def _build(embedder: str, redact_names: bool, pain_teacher: bool = True) -> Engi
 
 
 def get_engine(settings: Settings) -> Engine:
-    """The process's engine for these settings (built on first use). The teacher's
-    precision, `CALLINSIGHT_PAIN_TEACHER_BF16`, is read where the teacher loads
-    (`load_pain_teacher`), so that `callinsight eval` and `make bench` honour it too."""
-    return _build(settings.embedder, settings.redact_names, settings.pain_teacher)
+    """The process's engine for these settings (built on first use). The MiniLM readers'
+    precision, `CALLINSIGHT_PAIN_TEACHER_BF16`, is read where they load
+    (`load_pain_teacher`, `load_empathy_reader`), so that `callinsight eval` and `make bench`
+    honour it too."""
+    return _build(settings.embedder, settings.redact_names, settings.pain_teacher,
+                  settings.empathy_reader)

@@ -33,9 +33,15 @@ class Settings(BaseSettings):
     # of: +0.02-0.05 macro-F1 on all five held-out sets, ~4x slower detection in bfloat16
     # (~6x in float32; stop 23).
     pain_teacher: bool = True
-    # The teacher reads in bfloat16 (~1.8x faster, P within ~0.01; held-out macro-F1 as in
-    # float32) where the CPU computes it natively (unset); false: always float32, e.g. for
-    # identical tables across machines; true: always bfloat16 (slow where not native).
+    # Opt-in: the empathy reader (models/empathy-minilm, MiniLM) reads every agent turn
+    # beside the linear empathy model and the two are blended: EPITOME held-out ROC-AUC
+    # 0.871 -> 0.894, but no better on service turns as far as we read them, and ~25% more
+    # time on the sample (models/empathy/MODEL_CARD.md, "The empathy reader").
+    empathy_reader: bool = False
+    # The MiniLM readers (the pain teacher and the empathy reader) read in bfloat16 (~1.8x
+    # faster, P within ~0.01; held-out figures as in float32) where the CPU computes it
+    # natively (unset); false: always float32, e.g. for identical tables across machines;
+    # true: always bfloat16 (slow where not native).
     pain_teacher_bf16: bool | None = None
     # Processes that analyse a large night's batches side by side, each with its own models
     # (two took a night of 10,284 calls from 2.1 to 3.3 GB at peak, `flows.bench.flow_scale`):

@@ -123,7 +123,7 @@ class CallAnalyzer:
              for i, s in zip(customer, spans, strict=True)],
             pain_cfg, d.pain, d.pain_category, d.encoder, d.pain_teacher)
         empathy = score_agent_turns([turns[i][1].text for i in agent], empathy_cfg,
-                                    d.empathy, d.encoder)
+                                    d.empathy, d.encoder, d.empathy_reader)
         extra: dict[int, dict] = {}
         for i, s, p in zip(customer, spans, pains, strict=True):
             extra[i] = {"pain_points": tuple(p), "sentences": tuple(s)}

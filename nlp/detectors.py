@@ -8,6 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
+from nlp.empathy import EmpathyReader
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 
@@ -36,6 +37,7 @@ class Detectors:
     pain_category: LinearTextModel | None = None
     pain_teacher: PainScorer | None = None
     empathy: LinearTextModel | None = None
+    empathy_reader: EmpathyReader | None = None
     by_language: Mapping[str, Detectors] = field(default_factory=dict)
 
     def for_language(self, language: str) -> Detectors:

@@ -23,7 +23,9 @@ in EPITOME, so no single score ranks both well; coaching reads them apart
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -53,6 +55,20 @@ REACTION_HEAD, INTERPRETATION_HEAD = "reaction", "interpretation"
 SENTENCE_MIXES = "sentence_mixes"
 #: model.meta key: {"x": [...], "y": [...]}, see `score_probabilities`
 SCORE_MAP = "score_map"
+#: The empathy reader's meta keys (`blend_with_reader`): its share of the blend, and the
+#: monotone map {"x": [...], "y": [...]} of the blend onto the linear score's scale.
+BLEND_WEIGHT = "blend_weight"
+BLEND_MAP = "blend_map"
+
+
+class EmpathyReader(Protocol):
+    """A second, slower reader of empathy (`nlp.adapted_minilm.AdaptedMiniLM`, shipped as
+    `models/empathy-minilm`): P(emotional reactions or interpretations) per text, and the
+    meta that says how it is blended with the linear model's score."""
+
+    meta: Mapping
+
+    def score(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,28 +113,37 @@ def score_empathy(markers: list[EmpathyMarker], cfg: EmpathyConfig = EmpathyConf
 
 def score_agent_turns(texts: list[str], cfg: EmpathyConfig = EmpathyConfig(),
                       model: LinearTextModel | None = None,
-                      encoder: SentenceEncoder | None = None) -> list[AgentEmpathy]:
+                      encoder: SentenceEncoder | None = None,
+                      reader: EmpathyReader | None = None) -> list[AgentEmpathy]:
     """Empathy score (0..1), markers and mechanism probabilities for a batch of agent turns.
 
-    With `model`, one `predict_proba` over the whole batch: its score head is combined with
-    the markers by `combine_empathy`, its mechanism heads (if any) are returned as they are;
-    without it, the v1 rules score and no mechanisms.
+    With `model`, one `predict_proba` over the whole batch: its score (blended with
+    `reader`'s, when given: `blend_with_reader`) is combined with the markers by
+    `combine_empathy`, its mechanism heads (if any) are returned as they are; without it,
+    the v1 rules score and no mechanisms (and no reader).
     """
     if model is None:
         markers = [find_empathy_markers(t, cfg) for t in texts]
         return [AgentEmpathy(score_empathy(m, cfg), m) for m in markers]
     if not texts:
         return []
-    return empathy_from_probabilities(
-        list(texts), mixed_probabilities(model, list(texts), encoder), model, cfg)
+    texts = list(texts)
+    proba = mixed_probabilities(model, texts, encoder)
+    scores = score_probabilities(proba, model)
+    if reader is not None:
+        scores = blend_with_reader(scores, reader.score(texts), reader.meta)
+    return empathy_from_probabilities(texts, proba, model, cfg, scores)
 
 
 def empathy_from_probabilities(texts: list[str], proba: np.ndarray, model: LinearTextModel,
-                               cfg: EmpathyConfig = EmpathyConfig()) -> list[AgentEmpathy]:
+                               cfg: EmpathyConfig = EmpathyConfig(),
+                               scores: np.ndarray | None = None) -> list[AgentEmpathy]:
     """`score_agent_turns` given the model's (mixed) probabilities of `texts` already: the
-    score head combined with the markers, the mechanism heads as they are."""
+    score (`scores`, e.g. blended with a reader's; default `score_probabilities`) combined
+    with the markers, the mechanism heads as they are."""
     markers = [find_empathy_markers(t, cfg) for t in texts]
-    scores = score_probabilities(proba, model)
+    if scores is None:
+        scores = score_probabilities(proba, model)
     reactions = _head(proba, model.classes, REACTION_HEAD)
     interpretations = _head(proba, model.classes, INTERPRETATION_HEAD)
     return [
@@ -126,6 +151,17 @@ def empathy_from_probabilities(texts: list[str], proba: np.ndarray, model: Linea
         for p, m, reaction, interpretation
         in zip(scores, markers, reactions, interpretations, strict=True)
     ]
+
+
+def blend_with_reader(scores: np.ndarray, read: np.ndarray, meta: Mapping) -> np.ndarray:
+    """The linear model's score (before the markers) and the reader's P, averaged with the
+    reader's `BLEND_WEIGHT` and taken through its `BLEND_MAP` onto the linear score's scale
+    (on EPITOME validation responses the blend is then distributed as the linear score, so
+    the recovery bar keeps its share). Two readers that err apart rank better together
+    (models/empathy-minilm/MODEL_CARD.md)."""
+    w = float(meta[BLEND_WEIGHT])
+    return map_score(w * np.asarray(read, dtype=np.float64)
+                     + (1.0 - w) * np.asarray(scores, dtype=np.float64), meta[BLEND_MAP])
 
 
 def mixed_probabilities(model: LinearTextModel, texts: list[str],

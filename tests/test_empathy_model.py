@@ -15,6 +15,8 @@ from flows.training.empathy import score_map
 from flows.training.empathy_data import EmpathyPair, clean_text, load_epitome, split_pairs
 from flows.training.empathy_sentences import SENTENCE_TARGETS, label_sentences, mix_meta
 from nlp.empathy import (
+    BLEND_MAP,
+    BLEND_WEIGHT,
     INTERPRETATION_HEAD,
     REACTION_HEAD,
     SCORE_HEAD,
@@ -22,6 +24,7 @@ from nlp.empathy import (
     SENTENCE_MIXES,
     EmpathyConfig,
     EmpathyMarker,
+    blend_with_reader,
     combine_empathy,
     map_score,
     mixed_probabilities,
@@ -301,3 +304,79 @@ def test_empathy_training_score_map_matches_quantiles_and_is_monotone():
 def test_empathy_shipped_model_has_the_score_map():
     model = load_text_model(ARTEFACT)
     assert model.meta["version"] == 5 and len(model.meta[SCORE_MAP]["x"]) == 101
+
+
+class RecordingReader:
+    """An empathy reader that answers from a table and records each batch it reads."""
+
+    def __init__(self, answers: dict[str, float], weight: float = 0.5,
+                 knots: dict | None = None) -> None:
+        self.answers = answers
+        self.meta = {BLEND_WEIGHT: weight, BLEND_MAP: knots or {"x": [0.0, 1.0],
+                                                                "y": [0.0, 1.0]}}
+        self.batches: list[list[str]] = []
+
+    def score(self, texts):
+        self.batches.append(list(texts))
+        return np.array([self.answers[t] for t in texts])
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=2, max_size=30),
+       st.floats(0.0, 1.0))
+def test_empathy_reader_blend_is_the_weighted_mean_through_the_map(pairs, weight):
+    linear, read = (np.array(v) for v in zip(*pairs, strict=True))
+    identity = {BLEND_WEIGHT: weight, BLEND_MAP: {"x": [0.0, 1.0], "y": [0.0, 1.0]}}
+    blended = blend_with_reader(linear, read, identity)
+    np.testing.assert_allclose(blended, weight * read + (1 - weight) * linear, atol=1e-12)
+    halved = {**identity, BLEND_MAP: {"x": [0.0, 1.0], "y": [0.0, 0.5]}}
+    np.testing.assert_allclose(blend_with_reader(linear, read, halved), blended / 2, atol=1e-12)
+    # a reader that says the same of every turn leaves the linear model's order
+    flat = blend_with_reader(linear, np.full(len(linear), 0.3), identity)
+    assert np.all(np.diff(flat[np.argsort(linear, kind="stable")]) >= -1e-12)
+
+
+def test_empathy_reader_reads_each_batch_once_and_moves_the_score():
+    model = stack_heads({SCORE_HEAD: word_model("hugs", 12.0),
+                         REACTION_HEAD: word_model("awful", 12.0),
+                         INTERPRETATION_HEAD: word_model("understand", 12.0)})
+    model = replace(model, meta={SCORE_MAP: {"x": [0.0, 1.0], "y": [0.0, 1.0]}})
+    texts = ["Awful news.", "Your order number?"]
+    reader = RecordingReader({texts[0]: 0.0, texts[1]: 1.0}, weight=1.0)
+    alone = score_agent_turns(texts, model=model)
+    read = score_agent_turns(texts, model=model, reader=reader)
+    assert reader.batches == [texts]  # one batch, every agent turn
+    assert alone[0].score > 0.9 and alone[1].score < 0.3
+    assert read[0].score < 0.1 and read[1].score > 0.9  # weight 1: the reader's answer
+    assert [f.reaction for f in read] == [f.reaction for f in alone]  # heads stay the model's
+    assert [f.markers for f in read] == [f.markers for f in alone]
+    # the rules path (no model) reads nothing
+    score_agent_turns(texts, reader=reader)
+    assert len(reader.batches) == 1
+
+
+def test_empathy_reader_loads_only_when_the_setting_asks_for_it():
+    from flows.artefacts import load_empathy_reader
+    from flows.engine import load_detectors
+    from flows.settings import Settings
+
+    reader = load_empathy_reader()
+    assert reader is not None and reader.meta[BLEND_WEIGHT] == 0.5
+    assert len(reader.meta[BLEND_MAP]["x"]) == 101
+    assert np.all(np.diff(reader.meta[BLEND_MAP]["x"]) >= 0)
+    folder = MODELS_DIR / "empathy-minilm"
+    assert sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) < 2**20
+    assert load_detectors().empathy_reader is None  # opt-in
+    assert load_detectors(empathy_reader=True).empathy_reader is not None
+    assert Settings().empathy_reader is False
+    assert Settings(empathy_reader="true").empathy_reader is True
+    assert load_empathy_reader(MODELS_DIR / "nowhere") is None
+
+
+@pytest.mark.slow
+def test_empathy_shipped_reader_ranks_warmth_above_procedure():
+    from flows.artefacts import load_empathy_reader
+
+    warm, cold = load_empathy_reader(bf16=False).score(
+        ["I'm so sorry, that sounds really hard. I understand how upsetting this must be.",
+         "Please DM us your order number."])
+    assert warm > 0.5 > cold

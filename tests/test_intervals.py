@@ -13,6 +13,7 @@ from flows.evaluation.intervals import (
     macro_f1_per_resample,
     multiclass_f1_interval,
     paired_f1_gain,
+    paired_roc_auc_gain,
     resample_counts,
     roc_auc_per_resample,
 )
@@ -97,3 +98,14 @@ def test_paired_gain_is_the_f1_difference_and_narrower_than_two_intervals():
     (b_low, _b_high), _ = binary_intervals(y, base, 0.5)
     assert a_low < _b_high  # the two intervals overlap, yet the paired one excludes 0
     assert paired_f1_gain(y, base, base) == (0.0, (0.0, 0.0))
+
+
+def test_paired_auc_gain_is_the_auc_difference_and_zero_for_the_same_score():
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 2, 600)
+    base = y + rng.normal(0, 1.2, 600)
+    better = 0.5 * base + 0.5 * (y + rng.normal(0, 1.2, 600))  # a second, independent view
+    gain, (low, high) = paired_roc_auc_gain(y, better, base)
+    assert np.isclose(gain, roc_auc_score(y, better) - roc_auc_score(y, base))
+    assert 0 < low < gain < high
+    assert paired_roc_auc_gain(y, base, base) == (0.0, (0.0, 0.0))

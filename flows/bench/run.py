@@ -2,7 +2,7 @@
 
 Prints one table: stage, items, seconds, items/s; then the process's peak memory. Timings
 are wall time; run it pinned to one core (`make bench` does: `taskset -c 0`) for the
-per-core numbers. The three detection stages run three times each and report their fastest
+per-core numbers. The detection stages run three times each and report their fastest
 run: on this shared machine one run of the same code varied from 1,800 to 2,800 turns/s.
 Each run starts cold (`clear_feature_caches`: no word hashed before), like a fresh process.
 The 100k-statement clustering benchmark is `flows/bench/issues_scale.py`.
@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from datetime import date
 
-from flows.artefacts import load_issue_encoder
+from flows.artefacts import load_empathy_reader, load_issue_encoder
 from flows.engine import load_detectors
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
@@ -27,7 +27,7 @@ from nlp.embeddings import build_embedder
 from nlp.issues import IssueCatalogue, IssueCatalogueConfig
 from nlp.pipeline import build_redaction_nlp
 from nlp.redact import Redactor
-from nlp.schema import CUSTOMER
+from nlp.schema import AGENT, CUSTOMER
 from nlp.textmodel import clear_feature_caches
 
 #: Runs of each detection stage; the fastest is reported (the module doc says why).
@@ -49,6 +49,22 @@ def timed(label: str, items: int, fn, rows: list, repeats: int = 1) -> object:
     return result
 
 
+def timed_reading(label: str, n_turns: int, analyzer: CallAnalyzer, transcripts: list,
+                  reader, rows: list) -> tuple[object, int]:
+    """`timed` detection runs, and the texts `reader` (a MiniLM reader, or None) read per run."""
+    before = reader.texts_read if reader else 0
+    calls = timed(label, n_turns, lambda: analyzer.analyze(transcripts), rows, repeats=REPEATS)
+    return calls, (reader.texts_read - before) // REPEATS if reader else 0
+
+
+def reading_note(name: str, reader, read: int, of: int, speaker: str) -> str:
+    """What a MiniLM reader read per run, or that there is none."""
+    if reader is None:
+        return f"no {name}"
+    return (f"{name} ({'bfloat16' if reader.bf16 else 'float32'}) read {read} of {of} "
+            f"{speaker} turns per run")
+
+
 def main() -> None:
     configure_runtime()
     rows: list[tuple[str, int, float, float]] = []
@@ -66,15 +82,19 @@ def main() -> None:
           lambda: fast.analyze(transcripts), rows, repeats=REPEATS)
     analyzer = CallAnalyzer(detectors=detectors)
     analyzer.analyze(transcripts[:40])  # load the pain teacher outside the timing
-    teacher = detectors.pain_teacher
-    read_before = teacher.texts_read if teacher else 0
-    calls = timed("detection, shipped models with the teacher (turns)", n_turns,
-                  lambda: analyzer.analyze(transcripts), rows, repeats=REPEATS)
-    customer_turns = sum(t.turn.speaker == CUSTOMER for c in calls for t in c.turns)
-    read = (teacher.texts_read - read_before) // REPEATS if teacher else 0
-    teacher_note = (f"pain teacher ({'bfloat16' if teacher.bf16 else 'float32'}) read {read} "
-                    f"of {customer_turns} customer turns per run" if teacher
-                    else "no pain teacher")
+    calls, read = timed_reading("detection, shipped models with the teacher (turns)", n_turns,
+                                analyzer, transcripts, detectors.pain_teacher, rows)
+    counts = {who: sum(t.turn.speaker == who for c in calls for t in c.turns)
+              for who in (CUSTOMER, AGENT)}
+    notes = [reading_note("pain teacher", detectors.pain_teacher, read, counts[CUSTOMER],
+                          CUSTOMER)]
+    reader = load_empathy_reader()
+    if reader is not None:
+        opt_in = CallAnalyzer(detectors=replace(detectors, empathy_reader=reader))
+        opt_in.analyze(transcripts[:40])  # load the empathy reader outside the timing
+        _, read = timed_reading("detection, + opt-in empathy reader (turns)", n_turns,
+                                opt_in, transcripts, reader, rows)
+        notes.append(reading_note("empathy reader", reader, read, counts[AGENT], AGENT))
     texts = [t.turn.text for c in calls for t in c.turns]
     redactor = Redactor(build_redaction_nlp())
     timed("redaction incl. NER (turns)", len(texts), lambda: redactor.redact_many(texts), rows)
@@ -96,7 +116,7 @@ def main() -> None:
     print(f"{'stage':<54}{'items':>8}{'seconds':>10}{'items/s':>12}")
     for label, items, seconds, rate in rows:
         print(f"{label:<54}{items:>8}{seconds:>10.2f}{rate:>12.0f}")
-    print(teacher_note)
+    print("; ".join(n for n in notes if n))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")
 

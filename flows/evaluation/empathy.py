@@ -2,10 +2,12 @@
 
 Rows per label (combined = emotional reactions >= 1 OR interpretations >= 1; ER alone; IP
 alone): the trained path exactly as the pipeline scores an agent turn (model probability +
-capped marker boost), the bare model probability, the two mechanism heads (the `turns`
-columns `empathy_reaction` and `empathy_interpretation`), the v1 rule markers, and VADER
-compound (a sentiment lexicon, shown to say little about empathy). The trained model never saw this
-split (see flows.training.empathy_data.split_pairs).
+capped marker boost), the same with the opt-in empathy reader blended in
+(`models/empathy-minilm`, with the ROC-AUC it adds and its paired interval) and the reader
+alone, the bare model probability, the two mechanism heads (the `turns` columns
+`empathy_reaction` and `empathy_interpretation`), the v1 rule markers, and VADER compound (a
+sentiment lexicon, shown to say little about empathy). No trained model saw this split (see
+flows.training.empathy_data.split_pairs).
 """
 
 from __future__ import annotations
@@ -15,13 +17,21 @@ from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from flows.artefacts import MODELS_DIR, load_static_encoder, load_text_model
+from flows.artefacts import (
+    MODELS_DIR,
+    load_empathy_reader,
+    load_static_encoder,
+    load_text_model,
+)
+from flows.evaluation.intervals import paired_roc_auc_gain
 from flows.evaluation.report import Row, binary_row
 from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
     SCORE_MAP,
+    EmpathyReader,
+    blend_with_reader,
     empathy_from_probabilities,
     mixed_probabilities,
     score_agent_turns,
@@ -35,6 +45,8 @@ DATASET = "EPITOME reddit"
 SPLIT = "held-out 20% (sp_id hash)"
 RULE_THRESHOLD = 0.5  # recovery's pivotal-turn bar
 VADER_THRESHOLD = 0.05  # VADER's own "positive" cut-off
+SHIPPED = "empathy model + markers (shipped)"
+WITH_READER = "empathy model + reader + markers (opt-in reader)"
 
 
 def labels(pairs: list[EmpathyPair]) -> dict[str, list[int]]:
@@ -53,20 +65,27 @@ def score_baselines(texts: list[str]) -> dict[str, tuple[list[float], float]]:
             "VADER compound (baseline)": (compound, VADER_THRESHOLD)}
 
 
-def score_trained(texts: list[str], folder: Path) -> dict[str, tuple[list[float], float]]:
-    """The shipped trained score, its probability before the markers, the score head alone
-    (the score until v4) and each mechanism head
+def score_trained(texts: list[str], folder: Path, reader: EmpathyReader | None = None
+                  ) -> dict[str, tuple[list[float], float]]:
+    """The shipped trained score (as the pipeline scores an agent turn), with the opt-in
+    empathy `reader` blended in and the reader alone (when given), the probability before
+    the markers, the score head alone (the score until v4) and each mechanism head
     (`turns.empathy_reaction` / `empathy_interpretation`): name -> (scores, threshold)."""
     model = load_text_model(folder)
     encoder = load_static_encoder() if model.features.use_embedding else None
     threshold = float(model.meta["threshold"])
     mixed = mixed_probabilities(model, texts, encoder)  # scored once, read twice
     found = empathy_from_probabilities(texts, mixed, model)
-    scorers = {
-        "empathy model + markers (shipped)": ([f.score for f in found], threshold),
-        "empathy model probability only": (score_probabilities(mixed, model).tolist(),
-                                           threshold),
-    }
+    scorers = {SHIPPED: ([f.score for f in found], threshold)}
+    if reader is not None:
+        read = reader.score(texts)
+        blended = blend_with_reader(score_probabilities(mixed, model), read, reader.meta)
+        scorers[WITH_READER] = (
+            [f.score for f in empathy_from_probabilities(texts, mixed, model, scores=blended)],
+            threshold)
+        scorers["empathy reader alone (MiniLM)"] = (read.tolist(), 0.5)
+    scorers["empathy model probability only"] = (score_probabilities(mixed, model).tolist(),
+                                                 threshold)
     if SCORE_MAP in model.meta:  # the score head alone: the score until v4
         scorers["score head (the v4 score, no markers)"] = (
             mixed[:, score_column(model)].tolist(), threshold)
@@ -86,13 +105,23 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     scorers: dict[str, tuple[list[float], float]] = {}
     folder = models_dir / "empathy"
     if (folder / "model.json").exists():
-        scorers |= score_trained(texts, folder)
+        scorers |= score_trained(texts, folder, load_empathy_reader(models_dir))
     else:
         log.warning("no trained empathy model in %s; rows for rules and VADER only", folder)
     scorers |= score_baselines(texts)
     rows = []
     for name, (scores, threshold) in scorers.items():
         for label, y in labels(held_out).items():
+            note = f"threshold {threshold:g}"
+            if name == WITH_READER:
+                note += "; " + reader_gain_note(y, scores, scorers[SHIPPED][0])
             rows.append(binary_row(name, DATASET, f"{SPLIT}: {label}", y, scores, threshold,
-                                   note=f"threshold {threshold:g}"))
+                                   note=note))
     return rows
+
+
+def reader_gain_note(y: list[int], with_reader: list[float], without: list[float]) -> str:
+    """The ROC-AUC the empathy reader adds over the same test items, with its paired 95%
+    interval (both AUCs on each of the same resamples; `flows.evaluation.intervals`)."""
+    gain, (low, high) = paired_roc_auc_gain(y, with_reader, without)
+    return f"the reader adds ROC-AUC {gain:+.3f} (95% CI {low:+.3f} to {high:+.3f})"

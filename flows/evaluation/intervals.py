@@ -106,6 +106,18 @@ def paired_f1_gain(y_true, pred_a, pred_b, resamples: int = RESAMPLES,
     return gain, percentile_interval(differences)
 
 
+def paired_roc_auc_gain(y_true, score_a, score_b, resamples: int = RESAMPLES,
+                        seed: int = SEED) -> tuple[float, Interval]:
+    """ROC-AUC of `score_a` minus that of `score_b` on the same items (`y_true` must hold both
+    classes), and the paired 95% interval of that difference (as `paired_f1_gain`)."""
+    def gains(counts: np.ndarray) -> np.ndarray:
+        return (roc_auc_per_resample(y_true, score_a, counts)
+                - roc_auc_per_resample(y_true, score_b, counts))
+
+    gain = float(gains(np.ones((1, len(y_true))))[0])
+    return gain, percentile_interval(gains(resample_counts(len(y_true), resamples, seed)))
+
+
 def multiclass_f1_interval(y_true, y_pred, labels=None, resamples: int = RESAMPLES,
                            seed: int = SEED) -> Interval:
     """95% interval of the macro-F1 over `labels` of a multi-class prediction."""

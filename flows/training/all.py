@@ -13,19 +13,21 @@ import logging
 import time
 
 from flows.runtime import configure_runtime
-from flows.training import empathy, german, pain, pain_teacher, sentiment
+from flows.training import empathy, empathy_minilm, german, pain, pain_teacher, sentiment
 
 log = logging.getLogger(__name__)
 
 
 def main() -> None:
     """Train sentiment, pain detector + categoriser, the pain teacher (~20 min on 2 cores),
-    empathy and the German models."""
+    empathy, the opt-in empathy reader (~3 min) and the German models."""
     configure_runtime()
     # The recorded feature/C choices are refit; each trainer's own flag reruns its selection.
     steps = (("sentiment", lambda: sentiment.main(["--no-select"])),
              ("pain", lambda: pain.main([])), ("pain teacher", lambda: pain_teacher.main([])),
              ("empathy", empathy.main),
+             # after the linear empathy model, which its blend map reads
+             ("empathy reader", lambda: empathy_minilm.main([])),
              ("german", german.main))
     for name, rebuild in steps:
         started = time.perf_counter()

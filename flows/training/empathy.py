@@ -169,10 +169,17 @@ def score_map(mixed: dict[str, np.ndarray], head_proba: np.ndarray, knots: int =
     """The monotone map from the noisy-or of the two mechanism columns onto the score head's
     scale (`nlp.empathy.score_probabilities`): their quantiles at `knots` evenly spaced
     levels, all out of fold, so on EPITOME the mapped score is distributed as the head was."""
-    reaction, interpretation = mixed[REACTION_HEAD], mixed[INTERPRETATION_HEAD]
+    return quantile_map(either_mechanism(mixed[REACTION_HEAD], mixed[INTERPRETATION_HEAD]),
+                        head_proba, knots)
+
+
+def quantile_map(values: np.ndarray, target: np.ndarray, knots: int = 101
+                 ) -> dict[str, list[float]]:
+    """The monotone map (`nlp.empathy.map_score`) that takes `values`' quantiles at `knots`
+    evenly spaced levels onto `target`'s: mapped, `values` are distributed as `target`."""
     levels = np.linspace(0.0, 1.0, knots)
-    x = np.quantile(either_mechanism(reaction, interpretation), levels)
-    y = np.quantile(head_proba, levels)
+    x = np.quantile(values, levels)
+    y = np.quantile(target, levels)
     return {"x": [round(float(v), 6) for v in np.maximum.accumulate(x)],
             "y": [round(float(v), 6) for v in np.maximum.accumulate(y)]}
 
