@@ -8,7 +8,6 @@ from typing import Protocol
 
 import numpy as np
 
-from nlp.empathy import EmpathyReader
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 
@@ -19,6 +18,17 @@ class PainScorer(Protocol):
 
     threshold: float
     band: float
+
+    def score(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class EmpathyReader(Protocol):
+    """A second, slower reader of empathy (`nlp.adapted_minilm.AdaptedMiniLM`, shipped as
+    `models/empathy-minilm`, opt-in): P(emotional reactions or interpretations) per text,
+    and the meta that says how it is blended with the linear model's score
+    (`nlp.empathy.blend_with_reader`)."""
+
+    meta: Mapping
 
     def score(self, texts: Sequence[str]) -> np.ndarray: ...
 

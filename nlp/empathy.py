@@ -23,15 +23,18 @@ in EPITOME, so no single score ranks both well; coaching reads them apart
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from nlp.patterns import compile_any, get_patterns
 from nlp.textmodel import LinearTextModel, SentenceEncoder, best_sentence_scores, sigmoid
+
+if TYPE_CHECKING:
+    from nlp.detectors import EmpathyReader
 
 
 class EmpathyConfig(BaseModel):
@@ -59,16 +62,6 @@ SCORE_MAP = "score_map"
 #: monotone map {"x": [...], "y": [...]} of the blend onto the linear score's scale.
 BLEND_WEIGHT = "blend_weight"
 BLEND_MAP = "blend_map"
-
-
-class EmpathyReader(Protocol):
-    """A second, slower reader of empathy (`nlp.adapted_minilm.AdaptedMiniLM`, shipped as
-    `models/empathy-minilm`): P(emotional reactions or interpretations) per text, and the
-    meta that says how it is blended with the linear model's score."""
-
-    meta: Mapping
-
-    def score(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +149,9 @@ def empathy_from_probabilities(texts: list[str], proba: np.ndarray, model: Linea
 def blend_with_reader(scores: np.ndarray, read: np.ndarray, meta: Mapping) -> np.ndarray:
     """The linear model's score (before the markers) and the reader's P, averaged with the
     reader's `BLEND_WEIGHT` and taken through its `BLEND_MAP` onto the linear score's scale
-    (on EPITOME validation responses the blend is then distributed as the linear score, so
-    the recovery bar keeps its share). Two readers that err apart rank better together
-    (models/empathy-minilm/MODEL_CARD.md)."""
+    (fitted on customer-service agent turns, where the blend is then distributed as the
+    linear score, so the recovery bar keeps its share of them). On EPITOME the blend ranks
+    better than either reader alone (models/empathy-minilm/MODEL_CARD.md)."""
     w = float(meta[BLEND_WEIGHT])
     return map_score(w * np.asarray(read, dtype=np.float64)
                      + (1.0 - w) * np.asarray(scores, dtype=np.float64), meta[BLEND_MAP])

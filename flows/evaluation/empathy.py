@@ -26,11 +26,11 @@ from flows.artefacts import (
 from flows.evaluation.intervals import paired_roc_auc_gain
 from flows.evaluation.report import Row, binary_row
 from flows.training.empathy_data import EmpathyPair, load_epitome, split_pairs
+from nlp.detectors import EmpathyReader
 from nlp.empathy import (
     INTERPRETATION_HEAD,
     REACTION_HEAD,
     SCORE_MAP,
-    EmpathyReader,
     blend_with_reader,
     empathy_from_probabilities,
     mixed_probabilities,
