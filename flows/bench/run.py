@@ -116,7 +116,7 @@ def main() -> None:
     print(f"{'stage':<54}{'items':>8}{'seconds':>10}{'items/s':>12}")
     for label, items, seconds, rate in rows:
         print(f"{label:<54}{items:>8}{seconds:>10.2f}{rate:>12.0f}")
-    print("; ".join(n for n in notes if n))
+    print("; ".join(notes))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (RSS): {peak_mb:.0f} MB")
 

@@ -67,8 +67,8 @@ def service_agent_turns(data_dir: Path) -> list[str]:
 
 def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / EMPATHY_READER,
           epochs: int = EPOCHS) -> dict:
-    """Fit the reader on EPITOME's fit part, build the blend's map on its validation part,
-    write the artefact; returns its meta."""
+    """Fit the reader on EPITOME's fit part, score its validation part, fit the blend's map
+    on service agent turns (`service_agent_turns`), write the artefact; returns its meta."""
     import torch
 
     train_pairs, held_out = split_pairs(load_epitome(data_dir))
@@ -81,7 +81,8 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / EMPATHY_RE
             "label": "emotional_reactions >= 1 OR interpretations >= 1 (response text only)",
             "n_fit": len(fit), "n_validation": len(validation), "n_held_out": len(held_out),
             "train_seconds": round(time.time() - started)}
-    # Read as the pipeline will: the stored (fp16) adapters, in float32 on every machine.
+    # The stored (fp16) adapters, read in float32 on every machine (as the pain teacher's
+    # threshold is chosen), so that the map does not depend on the training machine's CPU.
     reader = AdaptedMiniLM(path, arrays, meta, threads=torch.get_num_threads(), bf16=False,
                            name="empathy reader")
     read = reader.score([p.response for p in validation])
