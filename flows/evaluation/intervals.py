@@ -101,9 +101,7 @@ def paired_f1_gain(y_true, pred_a, pred_b, resamples: int = RESAMPLES,
         return (macro_f1_per_resample(y_true, pred_a, counts, labels)
                 - macro_f1_per_resample(y_true, pred_b, counts, labels))
 
-    gain = float(gains(np.ones((1, len(y_true))))[0])
-    differences = gains(resample_counts(len(y_true), resamples, seed))
-    return gain, percentile_interval(differences)
+    return _paired_gain(gains, len(y_true), resamples, seed)
 
 
 def paired_roc_auc_gain(y_true, score_a, score_b, resamples: int = RESAMPLES,
@@ -114,8 +112,14 @@ def paired_roc_auc_gain(y_true, score_a, score_b, resamples: int = RESAMPLES,
         return (roc_auc_per_resample(y_true, score_a, counts)
                 - roc_auc_per_resample(y_true, score_b, counts))
 
-    gain = float(gains(np.ones((1, len(y_true))))[0])
-    return gain, percentile_interval(gains(resample_counts(len(y_true), resamples, seed)))
+    return _paired_gain(gains, len(y_true), resamples, seed)
+
+
+def _paired_gain(gains, n: int, resamples: int, seed: int) -> tuple[float, Interval]:
+    """`gains` (draw counts -> one difference per resample) on the whole test set (every item
+    once), and the 95% interval of the differences over the seeded resamples."""
+    gain = float(gains(np.ones((1, n)))[0])
+    return gain, percentile_interval(gains(resample_counts(n, resamples, seed)))
 
 
 def multiclass_f1_interval(y_true, y_pred, labels=None, resamples: int = RESAMPLES,
