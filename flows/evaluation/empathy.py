@@ -74,18 +74,18 @@ def score_trained(texts: list[str], folder: Path, reader: EmpathyReader | None =
     model = load_text_model(folder)
     encoder = load_static_encoder() if model.features.use_embedding else None
     threshold = float(model.meta["threshold"])
-    mixed = mixed_probabilities(model, texts, encoder)  # scored once, read twice
-    found = empathy_from_probabilities(texts, mixed, model)
+    mixed = mixed_probabilities(model, texts, encoder)  # scored once, read thrice
+    probability = score_probabilities(mixed, model)
+    found = empathy_from_probabilities(texts, mixed, model, scores=probability)
     scorers = {SHIPPED: ([f.score for f in found], threshold)}
     if reader is not None:
         read = reader.score(texts)
-        blended = blend_with_reader(score_probabilities(mixed, model), read, reader.meta)
+        blended = blend_with_reader(probability, read, reader.meta)
         scorers[WITH_READER] = (
             [f.score for f in empathy_from_probabilities(texts, mixed, model, scores=blended)],
             threshold)
         scorers["empathy reader alone (MiniLM)"] = (read.tolist(), 0.5)
-    scorers["empathy model probability only"] = (score_probabilities(mixed, model).tolist(),
-                                                 threshold)
+    scorers["empathy model probability only"] = (probability.tolist(), threshold)
     if SCORE_MAP in model.meta:  # the score head alone: the score until v4
         scorers["score head (the v4 score, no markers)"] = (
             mixed[:, score_column(model)].tolist(), threshold)
