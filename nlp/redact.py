@@ -206,10 +206,16 @@ def is_brand(entity: str) -> bool:
     return bool(words & _NOT_PEOPLE) and words <= _NOT_PEOPLE | _PAYMENT_WORDS
 
 
+def _visible(token) -> str:
+    """A token's text without invisible format characters (a zero-width space pasted before
+    a word)."""
+    return "".join(c for c in token.text if unicodedata.category(c) != "Cf")
+
+
 def _capital_word(token) -> bool:
     """A word written in capitals that is no English stop word ("BASHID", not "I" or "IS");
-    invisible format characters (a zero-width space pasted before it) do not count."""
-    word = "".join(c for c in token.text if unicodedata.category(c) != "Cf")
+    invisible format characters do not count (`_visible`)."""
+    word = _visible(token)
     return (word.isalpha() and len(word) >= 2 and word.isupper()
             and word.lower() not in ENGLISH_STOP_WORDS)
 
@@ -219,7 +225,7 @@ def capitals_around(doc, entity) -> tuple[int, int]:
     when it is written in capitals itself: of "attachment for NAEEM BASHID KHAN" the small
     English NER marks only "KHAN", which left the first and middle name readable. An entity
     of shouted words ("EMERGENCY" in "EMERGENCY CALLS ONLY") widens over the shouting."""
-    words = [t for t in entity if t.is_alpha]
+    words = [t for t in entity if _visible(t).isalpha()]
     if not words or not all(_capital_word(t) for t in words):
         return entity.start_char, entity.end_char
     start, end = entity.start, entity.end

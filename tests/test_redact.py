@@ -144,6 +144,8 @@ def test_redact_name_in_capitals_is_redacted_whole(ner_redactor):
     ("attachment for NAEEM BASHID KHAN today", "KHAN", "NAEEM BASHID KHAN"),
     ("JOHN SMITH called", "JOHN", "JOHN SMITH"),
     ("ID copy for \u200bNAEEM BASHID KHAN.", "KHAN", "\u200bNAEEM BASHID KHAN"),
+    # the entity is the word a zero-width space was pasted before
+    ("ID copy for \u200bNAEEM BASHID KHAN.", "\u200bNAEEM", "\u200bNAEEM BASHID KHAN"),
     ("attachment for Naeem BASHID Khan", "Khan", "Khan"),  # not in capitals: as marked
     ("THIS IS KHAN", "KHAN", "KHAN"),  # stop words are no part of a name
     ("WHY KHAN 🤔 NOW", "🤔", "🤔"),  # nothing in capitals to widen from
