@@ -200,8 +200,7 @@ class IssueCatalogue:
                        languages: list[str | None]) -> Assignment:
         """A large night: embed and assign a `stable_sample`, route the rest (module doc)."""
         cfg = self.config
-        sample = stable_sample(statements, np.arange(len(statements)), cfg.max_fit_docs,
-                               cfg.seed)
+        sample = self._fit_sample(statements, np.ones(len(statements), dtype=bool))
         sampled = [statements[i] for i in sample]
         embeddings = self._embed(sampled)
         labels = np.full(len(statements), OUTLIER, dtype=np.int64)
