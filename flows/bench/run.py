@@ -12,12 +12,12 @@ Run: .venv/bin/python -m flows.bench.run
 
 from __future__ import annotations
 
-import resource
 import time
 from dataclasses import replace
 from datetime import date
 
 from flows.artefacts import load_empathy_reader, load_issue_encoder
+from flows.bench.issues_scale import peak_mb
 from flows.engine import load_detectors
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
@@ -113,12 +113,12 @@ def main() -> None:
     catalogue = IssueCatalogue(IssueCatalogueConfig(), embedder)
     timed("issue catalogue update incl. embedding", len(statements),
           lambda: catalogue.update(statements, date(2026, 11, 26)), rows)
-    print(f"{'stage':<54}{'items':>8}{'seconds':>10}{'items/s':>12}")
+    width = max(len(label) for label, *_ in rows) + 2
+    print(f"{'stage':<{width}}{'items':>8}{'seconds':>10}{'items/s':>12}")
     for label, items, seconds, rate in rows:
-        print(f"{label:<54}{items:>8}{seconds:>10.2f}{rate:>12.0f}")
+        print(f"{label:<{width}}{items:>8}{seconds:>10.2f}{rate:>12.0f}")
     print("; ".join(notes))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (RSS): {peak_mb:.0f} MB")
+    print(f"peak memory (RSS): {peak_mb():.0f} MB")
 
 
 if __name__ == "__main__":
