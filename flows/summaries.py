@@ -6,6 +6,7 @@ the analysts' tables do not.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -21,6 +22,7 @@ from nlp.patterns import PAIN_CATEGORIES
 log = logging.getLogger(__name__)
 
 _UNSAFE_FILE = re.compile(r"[^A-Za-z0-9_.-]+")
+_SAFE_STEM = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _HTML_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -172,6 +174,18 @@ def render_html(markdown_text: str, title: str) -> str:
     return _HTML_PAGE.format(title=html.escape(title), body=body)
 
 
+def summary_stem(team: str) -> str:
+    """The file name (without extension) of a team's summary: the team's name where it is a
+    safe, visible file name (letters, digits, `_`, `.`, `-`, starting with a letter, a
+    digit or `_`), else a safe form of it plus 8 hex digits of a hash of the name. So no two
+    teams share a file ("billing/de" and "billing_de" did, and one summary replaced the
+    other) and none is hidden (a team ".." wrote "...md")."""
+    if _SAFE_STEM.fullmatch(team):
+        return team
+    safe = _UNSAFE_FILE.sub("_", team).lstrip(".-") or "team"
+    return f"{safe}-{hashlib.blake2b(team.encode('utf-8'), digest_size=4).hexdigest()}"
+
+
 def write_summaries(out: Path, run_date: date, run_id: str) -> list[Path]:
     """Write `OUT/summaries/run_date=D/<team>.md` and `.html` for every team of the night."""
     night = load_night(out, run_date)
@@ -180,7 +194,7 @@ def write_summaries(out: Path, run_date: date, run_id: str) -> list[Path]:
     written = []
     for team in sorted(night["calls"]["team"].dropna().unique()):
         text = render_team_markdown(team, run_date, night)
-        stem = _UNSAFE_FILE.sub("_", team) or "unassigned"
+        stem = summary_stem(team)
         (staging / f"{stem}.md").write_text(text, encoding="utf-8")
         (staging / f"{stem}.html").write_text(render_html(text, f"{team} {run_date}"),
                                               encoding="utf-8")

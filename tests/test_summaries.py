@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.summaries import render_html, render_team_markdown
+from flows.summaries import render_html, render_team_markdown, summary_stem
 
 NIGHT = date(2026, 11, 26)
 HOSTILE = "<script>alert(1)</script> see [here](http://evil.example) *now* | `x` & <b>"
@@ -98,3 +98,16 @@ def test_summary_of_any_quote_has_no_markup_from_it(quote):
     # only the tags the summary itself writes
     assert tags <= {"h1", "h2", "ul", "li", "strong", "p", "table", "thead", "tbody", "tr",
                     "th", "td", "blockquote", "em"}
+
+
+def test_summary_file_names_are_the_team_names_where_safe():
+    assert summary_stem("billing") == "billing"
+    assert summary_stem("a-askplaystation_04.v2") == "a-askplaystation_04.v2"
+
+
+@given(st.lists(st.text(max_size=12), min_size=2, max_size=6, unique=True))
+def test_summary_file_names_are_distinct_visible_and_safe(teams):
+    # "billing/de" and "billing_de" once shared a file, and a team ".." wrote a hidden one.
+    stems = [summary_stem(team) for team in teams]
+    assert len(set(stems)) == len(stems)
+    assert all(re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", stem) for stem in stems)
