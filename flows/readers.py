@@ -130,7 +130,11 @@ _COLUMN_TYPES: dict[str, pa.DataType] = {
     "agent_id": pa.string(), "team": pa.string(), "language": pa.string(),
     "channel": pa.string(),
 }  # fmt: skip
-_CSV_TYPES = {**_COLUMN_TYPES, "started_at": pa.string()}
+# Numbers are read per row (`_turn_index`, `flows.validation`'s seconds): one bad cell
+# quarantines its call, not the whole table.
+_ROW_PARSED = ("turn_index", "start_s", "end_s")
+_CSV_TYPES = {**_COLUMN_TYPES, "started_at": pa.string(),
+              **{name: pa.string() for name in _ROW_PARSED}}
 
 
 def _read_csv(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
@@ -174,35 +178,78 @@ def _read_turn_table(path: Path, table: pa.Table, seen: set[str]) -> Iterator[Re
     except pa.ArrowException as e:
         yield quarantine_record(str(path), Reason.UNREADABLE_FILE, header, detail=str(e)[:120])
         return
-    for row_no, call in _group_rows(rows):
+    for row_no, members in _group_rows(rows):
+        source = f"{path}:{row_no}"
+        try:
+            call = _call_from_rows(members)
+        except InvalidRecord as e:
+            raw = {"call_id": members[0][1]["call_id"], "turns": [row for _, row in members]}
+            yield quarantine_record(source, e.reason, dump_excerpt(raw),
+                                    call_id=raw["call_id"] or None)
+            continue
         excerpt = dump_excerpt(call)
-        yield claim_call_id(parse_call(call, f"{path}:{row_no}", excerpt), seen, excerpt)
+        yield claim_call_id(parse_call(call, source, excerpt), seen, excerpt)
 
 
 def _cast_columns(table: pa.Table) -> pa.Table:
     known = ("turn_index", *_REQUIRED_COLUMNS, *_CALL_COLUMNS, "start_s", "end_s")
     table = table.select([name for name in known if name in table.column_names])
     for name, target in _COLUMN_TYPES.items():
+        if name in _ROW_PARSED:
+            continue
         if name in table.column_names and table.schema.field(name).type != target:
             position = table.schema.get_field_index(name)
             table = table.set_column(position, name, table[name].cast(target))
     return table
 
 
-def _group_rows(rows: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield `(first row number, call object)`; rows without a call_id stay on their own."""
+def _group_rows(rows: list[dict[str, Any]]
+                ) -> Iterator[tuple[int, list[tuple[int, dict[str, Any]]]]]:
+    """Yield `(first row number, [(row number, row), ...])` per call, in first-appearance
+    order; rows without a call_id stay on their own."""
     groups: dict[Any, list[tuple[int, dict[str, Any]]]] = {}
     for row_no, row in enumerate(rows, start=1):
         call_id = row["call_id"]
         key = call_id if call_id is not None and call_id.strip() else ("row", row_no)
         groups.setdefault(key, []).append((row_no, row))
     for members in groups.values():
-        yield members[0][0], _call_from_rows(members)
+        yield members[0][0], members
+
+
+def _turn_index(value: Any, row_no: int) -> int | None:
+    """A row's `turn_index` as an integer (`3`, `"3"`, `3.0`), None when absent.
+
+    Raises:
+        InvalidRecord: When it is there but no whole number.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                number = float(value)  # "3.0"
+            except ValueError:
+                number = None
+    if isinstance(number, int) and not isinstance(number, bool):
+        return number
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    raise InvalidRecord(Reason.BAD_TURN, f"row {row_no} has bad turn_index {value!r}"[:80])
 
 
 def _call_from_rows(members: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """One call object from its rows, in spoken order (`turn_index`, else row order).
+
+    Raises:
+        InvalidRecord: When a row's `turn_index` is no whole number.
+    """
+    indices = {row_no: _turn_index(row.get("turn_index"), row_no) for row_no, row in members}
+
     def spoken_order(member: tuple[int, dict[str, Any]]) -> tuple[bool, int, int]:
-        turn_index = member[1].get("turn_index")
+        turn_index = indices[member[0]]
         return turn_index is None, turn_index or 0, member[0]
 
     rows = [row for _, row in sorted(members, key=spoken_order)]
@@ -210,9 +257,16 @@ def _call_from_rows(members: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]
     for name in _CALL_COLUMNS:  # call-level values may be repeated or only on some rows
         call[name] = next((row[name] for row in rows if row.get(name) not in (None, "")), None)
     call["turns"] = [
-        {key: row.get(key) for key in ("speaker", "text", "start_s", "end_s")} for row in rows
+        {"speaker": row.get("speaker"), "text": row.get("text"),
+         **{key: _blank_is_none(row.get(key)) for key in ("start_s", "end_s")}}
+        for row in rows
     ]
     return call
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An empty CSV cell (read as text) is an absent value."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 # --------------------------------------------------------------------------- file source

@@ -365,6 +365,30 @@ def test_sources_file_level_quarantine(tmp_path: Path) -> None:
     assert notes.excerpt == "# not a transcript"
 
 
+def test_sources_bad_number_in_a_turn_table_quarantines_its_call_only(tmp_path: Path) -> None:
+    # One bad cell once made the whole table unreadable: every call in it was lost.
+    (tmp_path / "night.csv").write_text(
+        "call_id,speaker,text,turn_index,start_s\n"
+        "c1,customer,late again,1,2.5\n"
+        "c1,agent,sorry,0,0\n"
+        "c2,customer,refund?,x,\n"
+        "c3,customer,hello,3.0,soon\n"
+        "c4,customer,bye,,\n", "utf-8")
+    table = pa.table({"call_id": ["p1", "p1", "p2"], "speaker": ["agent", "customer", "agent"],
+                      "text": ["hi", "my card", "ok"], "turn_index": ["1", "0", "2.5"]})
+    pq.write_table(table, tmp_path / "night.parquet")
+    transcripts, quarantined = read_all(tmp_path)
+    assert {t.call_id: [turn.text for turn in t.turns] for t in transcripts} == {
+        "c1": ["sorry", "late again"], "c4": ["bye"], "p1": ["my card", "hi"]}
+    assert transcripts[0].turns[1].start_s == 2.5
+    assert sorted((q.call_id, q.reason, Path(q.source).name) for q in quarantined) == [
+        ("c2", "bad turn: row 3 has bad turn_index 'x'", "night.csv:3"),
+        ("c3", "bad turn: turn 0 has bad start_s", "night.csv:4"),
+        ("p2", "bad turn: row 3 has bad turn_index '2.5'", "night.parquet:3"),
+    ]
+    assert "refund?" in next(q.excerpt for q in quarantined if q.call_id == "c2")
+
+
 def test_sources_duplicate_call_id_first_wins(tmp_path: Path) -> None:
     turn = {"speaker": "agent", "text": "hello"}
     write_jsonl(
