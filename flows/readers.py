@@ -83,8 +83,12 @@ def _read_json(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
         yield claim_call_id(parse_call(obj, f"{path}:{item_no}", excerpt), seen, excerpt)
 
 
-# Speaker labels are one word (`Agent:`, `IVR:`); `https://` is not a speaker.
-_SPEAKER_LINE = re.compile(r"^([A-Za-z][\w.\-]{0,31})[ \t]*:(?!//)(.*)$")
+# Speaker labels are one word (`Agent:`, `IVR:`); `https://` is not a speaker. A time stamp
+# may come first, as many transcript exports write it: `[00:01:05] Agent: ...`,
+# `01:05 Agent: ...`; it becomes the turn's `start_s`.
+_SPEAKER_LINE = re.compile(
+    r"^(?:\[?(?P<time>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?)\]?[ \t]+)?"
+    r"(?P<speaker>[A-Za-z][\w.\-]{0,31})[ \t]*:(?!//)(?P<text>.*)$")
 
 
 def _read_txt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
@@ -106,15 +110,26 @@ def _read_txt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
     yield claim_call_id(parse_call(call, str(path), excerpt), seen, excerpt)
 
 
-def _split_speaker_lines(text: str) -> list[dict[str, str]]:
-    turns: list[dict[str, str]] = []
+def _clock_seconds(stamp: str) -> float:
+    """Seconds of a `[hh:]mm:ss[.fff]` time stamp."""
+    seconds = 0.0
+    for part in stamp.replace(",", ".").split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def _split_speaker_lines(text: str) -> list[dict[str, Any]]:
+    turns: list[dict[str, Any]] = []
     for line_no, line in enumerate(text.split("\n"), start=1):
         line = line.strip()
         if not line:
             continue
         match = _SPEAKER_LINE.match(line)
         if match:
-            turns.append({"speaker": match[1], "text": match[2].strip()})
+            turn: dict[str, Any] = {"speaker": match["speaker"], "text": match["text"].strip()}
+            if match["time"]:
+                turn["start_s"] = _clock_seconds(match["time"])
+            turns.append(turn)
         elif turns:  # a line without a prefix continues the previous turn
             turns[-1]["text"] = f"{turns[-1]['text']}\n{line}".strip()
         else:
@@ -137,6 +152,15 @@ _CSV_TYPES = {**_COLUMN_TYPES, "started_at": pa.string(),
               **{name: pa.string() for name in _ROW_PARSED}}
 
 
+def csv_delimiter(text: str) -> str:
+    """`,`, unless the header line has none but a `;` or a tab: spreadsheets set to a
+    language that writes decimal commas export `call_id;speaker;text`."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    return next((d for d in (";", "\t") if d in header), ",")
+
+
 def _read_csv(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
     """A CSV turn table; ids and texts are read as strings so `007` stays `007`."""
     text = decode_bytes(raw)
@@ -146,7 +170,8 @@ def _read_csv(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
     try:
         table = pa_csv.read_csv(
             pa.BufferReader(text.encode("utf-8")),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True,
+                                              delimiter=csv_delimiter(text)),
             convert_options=pa_csv.ConvertOptions(column_types=_CSV_TYPES),
         )
     except pa.ArrowException as e:

@@ -20,7 +20,7 @@ from typing import Protocol, runtime_checkable
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from flows.readers import read_file
+from flows.readers import csv_delimiter, read_file
 from flows.validation import Reason, Record, count_quarantine_reasons, parse_call
 from nlp.schema import QuarantineRecord, Transcript
 
@@ -158,8 +158,12 @@ def _count_file_records(path: Path) -> int:
             with path.open("rb") as handle:
                 return sum(1 for line in handle if line.strip())
         if name.endswith(".csv"):
-            column = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(
-                include_columns=["call_id"], column_types={"call_id": "string"}))["call_id"]
+            with path.open(encoding="utf-8-sig", errors="replace") as handle:
+                delimiter = csv_delimiter(handle.readline())
+            column = pa_csv.read_csv(
+                path, parse_options=pa_csv.ParseOptions(delimiter=delimiter),
+                convert_options=pa_csv.ConvertOptions(
+                    include_columns=["call_id"], column_types={"call_id": "string"}))["call_id"]
             return len(column.unique())
         if name.endswith(".parquet"):
             return len(pq.read_table(path, columns=["call_id"])["call_id"].unique())

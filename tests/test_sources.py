@@ -27,6 +27,8 @@ from flows.sources import (
     count_quarantine_reasons,
 )
 from nlp.schema import (
+    AGENT,
+    CUSTOMER,
     DEFAULT_TEAM,
     SPEAKER_ALIASES,
     QuarantineRecord,
@@ -387,6 +389,32 @@ def test_sources_bad_number_in_a_turn_table_quarantines_its_call_only(tmp_path: 
         ("p2", "bad turn: row 3 has bad turn_index '2.5'", "night.parquet:3"),
     ]
     assert "refund?" in next(q.excerpt for q in quarantined if q.call_id == "c2")
+
+
+def test_sources_semicolon_and_tab_separated_turn_tables(tmp_path: Path) -> None:
+    (tmp_path / "semi.csv").write_text(
+        "call_id;speaker;text\ns1;customer;Meine Rechnung ist falsch, schon wieder\n"
+        "s1;agent;Entschuldigung\n", "utf-8")
+    (tmp_path / "tab.csv").write_text("call_id\tspeaker\ttext\nt1\tagent\thello; hi\n", "utf-8")
+    transcripts, quarantined = read_all(tmp_path)
+    assert quarantined == []
+    assert {t.call_id: [turn.text for turn in t.turns] for t in transcripts} == {
+        "s1": ["Meine Rechnung ist falsch, schon wieder", "Entschuldigung"], "t1": ["hello; hi"]}
+    assert FileSource(tmp_path).count_records() == 2
+
+
+def test_sources_text_lines_may_start_with_a_time_stamp(tmp_path: Path) -> None:
+    (tmp_path / "call-7.txt").write_text(
+        "[00:00:01] Customer: my card was declined\n"
+        "[00:01:05.5] Agent: sorry, let me check\n"
+        "that continues here\n"
+        "12:30 Customer: thanks\n", "utf-8")
+    (transcript,), quarantined = read_all(tmp_path)
+    assert quarantined == []
+    assert [(t.speaker, t.text, t.start_s) for t in transcript.turns] == [
+        (CUSTOMER, "my card was declined", 1.0),
+        (AGENT, "sorry, let me check\nthat continues here", 65.5),
+        (CUSTOMER, "thanks", 750.0)]
 
 
 def test_sources_duplicate_call_id_first_wins(tmp_path: Path) -> None:
