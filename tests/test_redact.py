@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nlp.pipeline
 from flows.artefacts import MODELS_DIR
-from nlp.pipeline import build_redaction_nlp
+from nlp.pipeline import build_nlp, build_redaction_nlp, split_sentences, text_pieces
 from nlp.redact import (
     EMAIL,
     INTRODUCTION,
@@ -345,3 +346,31 @@ def test_redact_given_names_after_a_greeting(text, expected):
         "jordan", "virginia", "sierra"}))
     assert redactor.redact(text) == expected
     assert Redactor().redact(text) == text  # no given names known: the rule is off
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab .?\n"), max_size=300),
+       limit=st.integers(2, 40))
+def test_text_pieces_cover_the_text_in_order_within_the_limit(text, limit):
+    pieces = text_pieces(text, limit)
+    assert "".join(piece for _, piece in pieces) == text
+    assert all(text[offset:offset + len(piece)] == piece for offset, piece in pieces)
+    assert all(len(piece) <= limit for _, piece in pieces)
+    assert all(piece for _, piece in pieces[:-1])
+
+
+def test_text_pieces_cut_after_a_sentence_or_a_space():
+    assert text_pieces("One two. Three four five", 14) == [(0, "One two. "), (9, "Three four "),
+                                                           (20, "five")]
+
+
+def test_a_turn_longer_than_spacy_reads_is_split_and_redacted(ner_redactor, monkeypatch):
+    # One turn over spaCy's 1,000,000 characters once failed the whole night.
+    long = "My refund has not arrived. " * 40_000 + "Thanks, Sarah Connor."
+    sentences = split_sentences(build_nlp(), [long, "Short one."])
+    assert sentences[1] == [(0, 10)] and sentences[0][-1][1] == len(long)
+    assert all(long[a:b].strip() for a, b in sentences[0])
+    monkeypatch.setattr(nlp.pipeline, "MAX_PIECE_CHARS", 60)  # two pieces
+    text = "I spoke with Sarah Connor today. Then I called again and asked for Peter Parker."
+    assert ner_redactor.redact(text) == ("I spoke with [NAME] today. Then I called again and "
+                                         "asked for [NAME].")
