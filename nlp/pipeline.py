@@ -77,13 +77,28 @@ def text_pieces(text: str, limit: int | None = None) -> list[tuple[int, str]]:
 
 def pipe_pieces(nlp: Language, texts: Iterable[str], batch_size: int = 256
                 ) -> Iterator[list[tuple[int, Doc]]]:
-    """Per text, in order, the docs of its `text_pieces` with their character offsets, all
-    read by one `nlp.pipe`."""
-    texts = list(texts)
+    """Per text, in order, the docs of its `text_pieces` with their character offsets, read
+    in batches bounded in texts and characters (`_pipe_bounded`)."""
     pieces = [text_pieces(text) for text in texts]
-    docs = nlp.pipe((piece for text in pieces for _, piece in text), batch_size=batch_size)
+    docs = _pipe_bounded(nlp, [piece for text in pieces for _, piece in text], batch_size)
     for text in pieces:
         yield [(offset, next(docs)) for offset, _ in text]
+
+
+def _pipe_bounded(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc]:
+    """`nlp.pipe` over batches of at most `batch_size` texts and, but for a single text,
+    `MAX_PIECE_CHARS` characters: spaCy's memory grows with a batch's characters (one
+    batch of a 1.25-million-character turn's pieces peaked at 6.2 GB)."""
+    batch: list[str] = []
+    chars = 0
+    for text in texts:
+        if batch and (len(batch) >= batch_size or chars + len(text) > MAX_PIECE_CHARS):
+            yield from nlp.pipe(batch, batch_size=len(batch))
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text)
+    if batch:
+        yield from nlp.pipe(batch, batch_size=len(batch))
 
 
 def split_sentences(nlp: Language, texts: list[str], batch_size: int = 256
