@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import gzip
 import logging
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
@@ -167,6 +169,6 @@ def _count_file_records(path: Path) -> int:
             return len(column.unique())
         if name.endswith(".parquet"):
             return len(pq.read_table(path, columns=["call_id"])["call_id"].unique())
-    except (OSError, ValueError, KeyError, gzip.BadGzipFile):
+    except (OSError, EOFError, ValueError, KeyError, zlib.error, pa.ArrowException):
         return 1
     return 1

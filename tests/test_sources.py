@@ -417,6 +417,23 @@ def test_sources_text_lines_may_start_with_a_time_stamp(tmp_path: Path) -> None:
         (CUSTOMER, "thanks", 750.0)]
 
 
+def test_sources_truncated_or_false_gzip_keeps_what_was_read(tmp_path: Path) -> None:
+    # Counting the records of a truncated .jsonl.gz once failed the whole run.
+    lines = [json.dumps({"call_id": f"g{i}", "turns": [{"speaker": "agent", "text": f"hi {i}"}]})
+             for i in range(3000)]
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
+    (tmp_path / "plain.jsonl.gz").write_bytes(b"not gzip at all\n")
+    source = FileSource(tmp_path)
+    assert source.count_records() >= 2
+    transcripts, quarantined = read_all(tmp_path)
+    assert transcripts and [t.call_id for t in transcripts] == [
+        f"g{i}" for i in range(len(transcripts))]
+    assert sorted(Path(q.source).name.split(":")[0] for q in quarantined) == [
+        "cut.jsonl.gz", "plain.jsonl.gz"]
+    assert all(q.reason.startswith(Reason.UNREADABLE_FILE) for q in quarantined)
+
+
 def test_sources_duplicate_call_id_first_wins(tmp_path: Path) -> None:
     turn = {"speaker": "agent", "text": "hello"}
     write_jsonl(
