@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import math
 import re
 import zlib
 from collections.abc import Iterator
@@ -242,12 +243,14 @@ def _group_rows(rows: list[dict[str, Any]]
 
 
 def _turn_index(value: Any, row_no: int) -> int | None:
-    """A row's `turn_index` as an integer (`3`, `"3"`, `3.0`), None when absent.
+    """A row's `turn_index` as an integer (`3`, `"3"`, `3.0`), None when absent (empty, or a
+    float NaN, as some data frame libraries write a missing number).
 
     Raises:
         InvalidRecord: When it is there but no whole number.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if (value is None or (isinstance(value, str) and not value.strip())
+            or (isinstance(value, float) and math.isnan(value))):
         return None
     number: Any = value
     if isinstance(value, str):

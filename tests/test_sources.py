@@ -376,13 +376,20 @@ def test_sources_bad_number_in_a_turn_table_quarantines_its_call_only(tmp_path: 
         "c2,customer,refund?,x,\n"
         "c3,customer,hello,3.0,soon\n"
         "c4,customer,bye,,\n", "utf-8")
-    table = pa.table({"call_id": ["p1", "p1", "p2"], "speaker": ["agent", "customer", "agent"],
-                      "text": ["hi", "my card", "ok"], "turn_index": ["1", "0", "2.5"]})
+    table = pa.table({"call_id": ["p1", "p1", "p2", "p3"],
+                      "speaker": ["agent", "customer", "agent", "agent"],
+                      "text": ["hi", "my card", "ok", "NaN is no index"],
+                      "turn_index": ["1", "0", "2.5", None]})
     pq.write_table(table, tmp_path / "night.parquet")
+    nan = pa.table({"call_id": ["f1", "f1"], "speaker": ["agent", "customer"],
+                    "text": ["second", "first"],
+                    "turn_index": pa.array([float("nan"), 0.0], from_pandas=False)})
+    pq.write_table(nan, tmp_path / "floats.parquet")
     transcripts, quarantined = read_all(tmp_path)
     assert {t.call_id: [turn.text for turn in t.turns] for t in transcripts} == {
-        "c1": ["sorry", "late again"], "c4": ["bye"], "p1": ["my card", "hi"]}
-    assert transcripts[0].turns[1].start_s == 2.5
+        "c1": ["sorry", "late again"], "c4": ["bye"], "p1": ["my card", "hi"],
+        "p3": ["NaN is no index"], "f1": ["first", "second"]}
+    assert next(t for t in transcripts if t.call_id == "c1").turns[1].start_s == 2.5
     assert sorted((q.call_id, q.reason, Path(q.source).name) for q in quarantined) == [
         ("c2", "bad turn: row 3 has bad turn_index 'x'", "night.csv:3"),
         ("c3", "bad turn: turn 0 has bad start_s", "night.csv:4"),
