@@ -32,6 +32,7 @@ from flows.validation import (
     parse_call,
     quarantine_record,
 )
+from flows.vendors import vendor_call
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def _parse_jsonl_line(raw: bytes, source: str, seen: set[str]) -> Record | None:
 
 
 def _read_json(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
-    """A `.json` file holding a list of calls (a single call object is accepted too)."""
+    """A `.json` file holding a list of calls (a single call object is accepted too), or a
+    contact-centre platform's transcript (`flows.vendors`)."""
     text = decode_bytes(raw)
     if text is None:
         yield quarantine_record(str(path), Reason.UNKNOWN_ENCODING, lossy_excerpt(raw))
@@ -79,9 +81,12 @@ def _read_json(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
     except (ValueError, RecursionError) as e:
         yield quarantine_record(str(path), Reason.INVALID_JSON, text, detail=str(e)[:120])
         return
+    stem = path.name[: -len(".json")]
     for item_no, obj in enumerate(data if isinstance(data, list) else [data], start=1):
         excerpt = dump_excerpt(obj)
-        yield claim_call_id(parse_call(obj, f"{path}:{item_no}", excerpt), seen, excerpt)
+        call = vendor_call(obj, stem if isinstance(data, dict) else f"{stem}-{item_no}")
+        yield claim_call_id(parse_call(obj if call is None else call, f"{path}:{item_no}",
+                                       excerpt), seen, excerpt)
 
 
 # Speaker labels are one word (`Agent:`, `IVR:`); `https://` is not a speaker. A time stamp

@@ -441,6 +441,44 @@ def test_sources_truncated_or_false_gzip_keeps_what_was_read(tmp_path: Path) -> 
     assert all(q.reason.startswith(Reason.UNREADABLE_FILE) for q in quarantined)
 
 
+VENDOR_FILES = Path(__file__).parent / "data" / "vendor_json"
+SPOKEN_CALLS = Path(__file__).parent / "data" / "spoken_calls" / "2026-11-25" / "calls.jsonl"
+
+
+def test_sources_read_amazon_transcripts_as_calls() -> None:
+    # The same three calls, converted by hand (tests/data/spoken_calls): the same turns.
+    transcripts, quarantined = read_all(VENDOR_FILES)
+    assert [(Path(q.source).name, q.reason) for q in quarantined] == [
+        ("LICENSE.md", "unsupported file type")]
+    by_id = {t.call_id: t for t in transcripts}
+    converted = {json.loads(line)["call_id"]: json.loads(line)["turns"]
+                 for line in SPOKEN_CALLS.read_text("utf-8").splitlines()}
+    for converted_id, call_id in [("aws-tca-example", "example-call.wav"),
+                                  ("aws-cl-voicefoundry", "0c129ed7-5c5a-42af-ba83-e7c52c6b035e"),
+                                  ("aws-pca-test", "pca-ui_testfile")]:
+        call = by_id[call_id]
+        assert (call.language, call.channel) == ("en-US", "voice")
+        assert [(t.speaker, t.text) for t in call.turns] == [
+            (turn["speaker"], turn["text"]) for turn in converted[converted_id]]
+        assert all(t.start_s is not None and t.end_s >= t.start_s for t in call.turns)
+    tca = by_id["example-call.wav"].turns
+    assert (tca[1].start_s, tca[1].end_s) == (6.31, 10.45)  # milliseconds in the file
+
+
+def test_sources_vendor_shapes_without_roles_or_ids(tmp_path: Path) -> None:
+    (tmp_path / "lens.json").write_text(json.dumps({
+        "Participants": [{"ParticipantId": "A1", "ParticipantRole": "AGENT"}],
+        "Transcript": [{"ParticipantId": "A1", "Content": "How can I help?"},
+                       {"ParticipantId": "X9", "Content": "who am I"}]}), "utf-8")
+    (tmp_path / "odd.json").write_text(json.dumps({"Transcript": [{"Text": "no Content"}]}),
+                                       "utf-8")
+    transcripts, quarantined = read_all(tmp_path)
+    assert [(t.call_id, [(turn.speaker, turn.raw_speaker) for turn in t.turns])
+            for t in transcripts] == [("lens", [(AGENT, "AGENT"), ("other", "X9")])]
+    assert [(Path(q.source).name, q.reason) for q in quarantined] == [
+        ("odd.json:1", "missing call_id")]
+
+
 def test_sources_duplicate_call_id_first_wins(tmp_path: Path) -> None:
     turn = {"speaker": "agent", "text": "hello"}
     write_jsonl(
