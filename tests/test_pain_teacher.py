@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.artefacts import load_pain_teacher
+from flows.artefacts import _adapted_minilm, load_pain_teacher, save_adapted_minilm
 from nlp.adapted_minilm import merge_adapters, native_bf16
 from nlp.pain_points import PainPointConfig, detect_pain_points_batch
 from nlp.pain_teacher import cascade_scores, needs_teacher, on_fast_scale
@@ -168,3 +168,17 @@ def test_band_widens_only_while_each_step_pays_for_the_turns_it_adds():
     # A wider band that adds no turns is no step at all.
     assert widest_worthwhile_band({0.1: 0.8, 0.2: 0.9}, {0.1: 0.1, 0.2: 0.1}) == 0.1
     assert widest_worthwhile_band({0.15: 0.8}, {0.15: 0.2}) == 0.15
+
+
+def test_adapted_minilm_artefact_round_trip_and_meta_only_rewrite(tmp_path):
+    arrays = {"encoder.layer.0.x.lora_a": np.ones((2, 3), np.float16),
+              "head.weight": np.arange(3, dtype=np.float32).reshape(1, 3)}
+    save_adapted_minilm(tmp_path, {"threshold": 0.4, "lora_scale": 2.0}, arrays)
+    _, read, meta = _adapted_minilm(tmp_path)
+    assert meta == {"threshold": 0.4, "lora_scale": 2.0}
+    assert read.keys() == arrays.keys()
+    assert all(np.array_equal(read[k], arrays[k]) and read[k].dtype == arrays[k].dtype
+               for k in arrays)
+    save_adapted_minilm(tmp_path, {**meta, "threshold": 0.35})  # the adapters stay
+    _, again, meta = _adapted_minilm(tmp_path)
+    assert meta["threshold"] == 0.35 and np.array_equal(again["head.weight"], arrays["head.weight"])

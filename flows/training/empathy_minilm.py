@@ -23,7 +23,6 @@ import logging
 import time
 from pathlib import Path
 
-import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from flows.artefacts import (
@@ -31,6 +30,7 @@ from flows.artefacts import (
     MODELS_DIR,
     load_static_encoder,
     load_text_model,
+    save_adapted_minilm,
 )
 from flows.evaluation.run import DEFAULT_DATA
 from flows.training.adapters import fit_adapters, recipe
@@ -97,10 +97,7 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / EMPATHY_RE
              "blend_map_fitted_on": f"{len(service)} agent turns of TweetSumm's train-part "
                                     "dialogues (flows.training.pain_data.split_of), no label",
              "validation_roc_auc": {"reader": round(float(roc_auc_score(y, read)), 4)}}
-    out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out_dir / "adapters.npz", **arrays)
-    (out_dir / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
-                                        encoding="utf-8")
+    save_adapted_minilm(out_dir, meta, arrays)
     log.info("empathy reader: %s", meta["validation_roc_auc"])
     return meta
 

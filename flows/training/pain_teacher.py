@@ -29,6 +29,7 @@ from flows.artefacts import (
     load_pain_teacher,
     load_static_encoder,
     load_text_model,
+    save_adapted_minilm,
 )
 from flows.evaluation.pain import shipped_scores
 from flows.evaluation.run import DEFAULT_DATA
@@ -106,16 +107,9 @@ def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_TEACH
     # optimum: the model card's "bfloat16").
     teacher = PainTeacher(path, arrays, meta, threads=torch.get_num_threads(), bf16=False)
     meta.update(choose_band_and_threshold(teacher, data, sources))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out_dir / "adapters.npz", **arrays)
-    _write_meta(out_dir, meta)
-    return meta
-
-
-def _write_meta(out_dir: Path, meta: dict) -> None:
-    (out_dir / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
-                                        encoding="utf-8")
+    save_adapted_minilm(out_dir, meta, arrays)
     log.info("pain teacher: threshold %.2f, %s", meta["threshold"], meta)
+    return meta
 
 
 def choose_band_and_threshold(teacher: PainScorer, data: dict[str, list[PainExample]],
@@ -203,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
         teacher = load_pain_teacher(args.out.parent, args.out.name, bf16=False)
         chosen = choose_band_and_threshold(teacher, teacher_data(args.data), sources)
         meta = {**teacher.meta, **chosen}
-        _write_meta(args.out, meta)
+        save_adapted_minilm(args.out, meta)
+        log.info("pain teacher: threshold %.2f, %s", meta["threshold"], meta)
     else:
         meta = train(args.data, args.out, args.epochs, sources)
     print(json.dumps(meta, indent=1))
