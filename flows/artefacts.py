@@ -99,6 +99,13 @@ def load_given_names(folder: Path = MODELS_DIR / "first-names") -> frozenset[str
 
 
 @cache
+def load_speaker_roles(folder: Path = MODELS_DIR / "speaker-roles") -> LinearTextModel:
+    """The model that tells a diarised transcript's agent from its customer
+    (`nlp.speaker_roles`; built by `flows.training.speaker_roles`)."""
+    return load_text_model(folder)
+
+
+@cache
 def load_static_encoder(folder: Path = STATIC_EMBEDDER_DIR):
     """The model2vec static sentence encoder distilled from all-MiniLM-L6-v2 (no torch): the
     embedding features of the trained text models."""

@@ -2,7 +2,7 @@
 
     callinsight run --input PATH --output OUT [--date YYYY-MM-DD] [--batch-size N]
     callinsight backfill --input PATH --output OUT --from YYYY-MM-DD --to YYYY-MM-DD
-    callinsight eval [--data DIR] [--suite pain|sentiment|empathy|clustering|growth|german]
+    callinsight eval [--data DIR] [--suite pain|sentiment|empathy|clustering|growth|german|roles]
     callinsight serve [--input PATH] [--output OUT] [--cron "30 2 * * *"]
 
 Exit status: 0 when the run completed (even with quarantined records), 2 for a usage problem

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from flows.diarised import clock_seconds, vtt_call, with_inferred_roles
 from flows.validation import (
     EXCERPT_CHARS,
     InvalidRecord,
@@ -84,9 +85,34 @@ def _read_json(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
     stem = path.name[: -len(".json")]
     for item_no, obj in enumerate(data if isinstance(data, list) else [data], start=1):
         excerpt = dump_excerpt(obj)
-        call = vendor_call(obj, stem if isinstance(data, dict) else f"{stem}-{item_no}")
+        try:
+            call = vendor_call(obj, stem if isinstance(data, dict) else f"{stem}-{item_no}")
+        except InvalidRecord as e:
+            yield quarantine_record(f"{path}:{item_no}", e.reason, excerpt)
+            continue
         yield claim_call_id(parse_call(obj if call is None else call, f"{path}:{item_no}",
                                        excerpt), seen, excerpt)
+
+
+def _read_vtt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
+    """One call per WebVTT file, speakers by name (`flows.diarised`); call_id is the file
+    name without `.vtt`."""
+    text = decode_bytes(raw)
+    if text is None:
+        yield quarantine_record(str(path), Reason.UNKNOWN_ENCODING, lossy_excerpt(raw))
+        return
+    call_id, excerpt = path.name[: -len(".vtt")], text.strip()
+    if not excerpt.lstrip("\ufeff").startswith("WEBVTT"):
+        yield quarantine_record(str(path), Reason.UNSUPPORTED_FILE_TYPE, excerpt,
+                                call_id=call_id, detail="no WEBVTT header")
+        return
+    try:
+        call = vtt_call(text, call_id)
+    except InvalidRecord as e:
+        yield quarantine_record(str(path), e.reason, excerpt, call_id=call_id)
+        return
+    yield claim_call_id(parse_call(with_inferred_roles(call), str(path), excerpt), seen,
+                        excerpt)
 
 
 # Speaker labels are one word (`Agent:`, `IVR:`); `https://` is not a speaker. A time stamp
@@ -116,14 +142,6 @@ def _read_txt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
     yield claim_call_id(parse_call(call, str(path), excerpt), seen, excerpt)
 
 
-def _clock_seconds(stamp: str) -> float:
-    """Seconds of a `[hh:]mm:ss[.fff]` time stamp."""
-    seconds = 0.0
-    for part in stamp.replace(",", ".").split(":"):
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
 def _split_speaker_lines(text: str) -> list[dict[str, Any]]:
     turns: list[dict[str, Any]] = []
     for line_no, line in enumerate(text.split("\n"), start=1):
@@ -134,7 +152,7 @@ def _split_speaker_lines(text: str) -> list[dict[str, Any]]:
         if match:
             turn: dict[str, Any] = {"speaker": match["speaker"], "text": match["text"].strip()}
             if match["time"]:
-                turn["start_s"] = _clock_seconds(match["time"])
+                turn["start_s"] = clock_seconds(match["time"])
             turns.append(turn)
         elif turns:  # a line without a prefix continues the previous turn
             turns[-1]["text"] = f"{turns[-1]['text']}\n{line}".strip()
@@ -309,6 +327,7 @@ _WHOLE_FILE_READERS = {
     ".csv": _read_csv,
     ".parquet": _read_parquet,
     ".txt": _read_txt,
+    ".vtt": _read_vtt,
 }
 _STREAMED_SUFFIXES = (".jsonl.gz", ".jsonl")
 

@@ -18,13 +18,15 @@ speaker is the role as written (`AGENT`, "Customer": the contract reads any case
 participant or speaker id (kept, not analysed); a call id the file does not give is the
 file name without `.json`. The platform's own sentiment,
 issues and categories are not read: the pipeline scores every call the same way. Diarised
-transcripts without roles (Deepgram, AssemblyAI, WebVTT voice tags) name speakers, not
-agent and customer, and are not mapped.
+transcripts without roles (Deepgram, AssemblyAI, plain Amazon Transcribe, Bedrock Data
+Automation) are read by `flows.diarised`, which infers who is the agent.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from flows.diarised import diarised_call, with_inferred_roles
 
 
 def vendor_call(obj: Any, stem: str) -> dict[str, Any] | None:
@@ -36,7 +38,8 @@ def vendor_call(obj: Any, stem: str) -> dict[str, Any] | None:
         return _transcribe_or_contact_lens(obj, stem)
     if isinstance(obj.get("SpeechSegments"), list):
         return _post_call_analytics(obj, stem)
-    return None
+    call = diarised_call(obj, stem)
+    return None if call is None else with_inferred_roles(call)
 
 
 def _transcribe_or_contact_lens(obj: dict[str, Any], stem: str) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ SUITES = {
     "clustering": "flows.evaluation.clustering",
     "growth": "flows.evaluation.growth",
     "german": "flows.evaluation.german",
+    "roles": "flows.evaluation.roles",
 }
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 

@@ -13,14 +13,22 @@ import logging
 import time
 
 from flows.runtime import configure_runtime
-from flows.training import empathy, empathy_minilm, german, pain, pain_teacher, sentiment
+from flows.training import (
+    empathy,
+    empathy_minilm,
+    german,
+    pain,
+    pain_teacher,
+    sentiment,
+    speaker_roles,
+)
 
 log = logging.getLogger(__name__)
 
 
 def main() -> None:
     """Train sentiment, pain detector + categoriser, the pain teacher (~20 min on 2 cores),
-    empathy, the opt-in empathy reader (~3 min) and the German models."""
+    empathy, the opt-in empathy reader (~3 min), the German models and the speaker roles."""
     configure_runtime()
     # The recorded feature/C choices are refit; each trainer's own flag reruns its selection.
     steps = (("sentiment", lambda: sentiment.main(["--no-select"])),
@@ -28,7 +36,7 @@ def main() -> None:
              ("empathy", empathy.main),
              # after the linear empathy model, which its blend map reads
              ("empathy reader", lambda: empathy_minilm.main([])),
-             ("german", german.main))
+             ("german", german.main), ("speaker roles", speaker_roles.main))
     for name, rebuild in steps:
         started = time.perf_counter()
         rebuild()

@@ -269,7 +269,7 @@ def load_intent_tests(data_dir: Path) -> dict[str, list[PainExample]]:
     }
 
 
-def _dialogues(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+def tweetsumm_turns(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """conversation id -> [(speaker, text)] from Laradji's reconstruction of the texts."""
     doc = json.loads((data_dir / "tweetsumm" / "dialog_text_laradji" / "twitter.json")
                      .read_text(encoding="utf-8"))
@@ -299,7 +299,7 @@ def _summary_category(annotations: list[dict]) -> str | None:
 def tweetsumm_dialogues(data_dir: Path) -> Iterator[tuple[dict, list[tuple[str, str]]]]:
     """Each TweetSumm record (train, valid and test files) whose dialogue text exists and has
     one turn per tweet, with those turns (speaker, text)."""
-    texts = _dialogues(data_dir)
+    texts = tweetsumm_turns(data_dir)
     for name in ("train", "valid", "test"):
         path = data_dir / "tweetsumm" / f"final_{name}_tweetsum.jsonl"
         for line in path.read_text(encoding="utf-8").splitlines():
