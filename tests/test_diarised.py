@@ -261,3 +261,31 @@ def test_diarised_odd_shapes_read_or_raise_invalid_record(shape, body) -> None:
         return
     if call is not None:
         assert all(isinstance(t["text"], str) and t["text"] for t in call["turns"])
+
+
+def test_diarised_transcribe_audio_segments_preferred() -> None:
+    # Newer Transcribe jobs write audio_segments beside the words: one turn per run of them.
+    job = {"jobName": "new", "results": {"items": [{"bogus": True}], "audio_segments": [
+        {"id": 0, "transcript": "Thanks for calling.", "start_time": "0.5", "end_time": "1.9",
+         "speaker_label": "spk_0", "items": [0, 1, 2]},
+        {"id": 1, "transcript": "My order is late.", "start_time": "2.1", "end_time": "3.4",
+         "speaker_label": "spk_1", "items": [3, 4, 5]},
+        {"id": 2, "transcript": "Again.", "start_time": "3.5", "end_time": "4.0",
+         "speaker_label": "spk_1", "items": [6]}]}}
+    call = diarised_call(job, "stem")
+    assert [(t["speaker"], t["text"], t["start_s"], t["end_s"]) for t in call["turns"]] == [
+        ("spk_0", "Thanks for calling.", 0.5, 1.9),
+        ("spk_1", "My order is late. Again.", 2.1, 4.0)]
+
+
+def test_diarised_malformed_file_is_quarantined_by_the_source(tmp_path: Path) -> None:
+    (tmp_path / "job.json").write_text(json.dumps(
+        {"jobName": "j", "results": {"items": [], "speaker_labels": ["not an object"]}}), "utf-8")
+    (tmp_path / "quiet.json").write_text(json.dumps(
+        {"id": "aai-1", "utterances": [{"speaker": "A", "text": ""}]}), "utf-8")
+    transcripts, quarantined = read_all(tmp_path)
+    assert transcripts == []
+    assert sorted((Path(q.source).name, q.call_id, q.reason.split(" (")[0])
+                  for q in quarantined) == [
+        ("job.json:1", None, "bad turn: malformed Amazon Transcribe transcript"),
+        ("quiet.json:1", "aai-1", "no turns")]
