@@ -21,17 +21,21 @@ speaker (`../shared/data/vendor_formats`, PROVENANCE.txt of each):
 speakers' margin below `TIE_MARGIN`) the first to speak is the agent, who answers a call. The
 call's `metadata` records the mapping: `speaker_labels` (label -> role), `speaker_roles`
 ("inferred from the text" or "first speaker is the agent") and `speaker_roles_margin`. A
-transcript whose labels already are roles (`Agent`, `Customer`, CONTRACT §1) keeps them.
+deployment that knows its labels' roles (the agent's channel of stereo recordings) names
+them in `CALLINSIGHT_SPEAKER_ROLES`; a call whose labels are all named takes them
+(`speaker_roles` = "configured"). A transcript whose labels already are roles (`Agent`,
+`Customer`, CONTRACT §1) keeps them.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flows.artefacts import load_speaker_roles
+from flows.settings import Settings
 from flows.validation import InvalidRecord, Reason
 from nlp.schema import SPEAKER_ALIASES
 from nlp.speaker_roles import infer_roles
@@ -73,22 +77,34 @@ def diarised_call(obj: dict[str, Any], stem: str) -> dict[str, Any] | None:
         raise InvalidRecord(Reason.BAD_TURN, f"malformed {name} transcript ({e!r:.80})") from e
 
 
-def with_inferred_roles(call: dict[str, Any]) -> dict[str, Any]:
-    """`call` with each speaker label replaced by its inferred role (see the module doc)."""
+def with_inferred_roles(call: dict[str, Any],
+                        configured: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`call` with each speaker label replaced by its role (see the module doc).
+
+    Args:
+        call: A call whose turns' `speaker` is a label (`spk_0`, a name).
+        configured: label -> role that the deployment knows (None: `Settings().speaker_roles`);
+            used when it names every label of the call.
+    """
     turns = call.get("turns") or []
     labels = [str(turn["speaker"]) for turn in turns]
     if not turns or all(label.strip().lower() in SPEAKER_ALIASES for label in labels):
         return call
-    inferred = infer_roles(labels, [turn["text"] for turn in turns], load_speaker_roles(),
-                           TIE_MARGIN)
+    configured = Settings().speaker_roles if configured is None else configured
+    if all(label in configured for label in labels):
+        roles = {label: configured[label] for label in dict.fromkeys(labels)}
+        how: dict[str, Any] = {"speaker_roles": "configured"}
+    else:
+        inferred = infer_roles(labels, [turn["text"] for turn in turns], load_speaker_roles(),
+                               TIE_MARGIN)
+        roles = inferred.roles
+        how = {"speaker_roles": "first speaker is the agent" if inferred.by_first_speaker
+               else "inferred from the text", "speaker_roles_margin": round(inferred.margin, 3)}
     metadata = call.get("metadata") if isinstance(call.get("metadata"), dict) else {}
     return {**call,
-            "turns": [{**turn, "speaker": inferred.roles[label]}
+            "turns": [{**turn, "speaker": roles[label]}
                       for turn, label in zip(turns, labels, strict=True)],
-            "metadata": {**metadata, "speaker_labels": inferred.roles,
-                         "speaker_roles": "first speaker is the agent"
-                         if inferred.by_first_speaker else "inferred from the text",
-                         "speaker_roles_margin": round(inferred.margin, 3)}}
+            "metadata": {**metadata, "speaker_labels": roles, **how}}
 
 
 def _call(call_id: Any, pieces: list[Piece]) -> dict[str, Any]:

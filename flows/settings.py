@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from nlp.schema import SPEAKER_ALIASES
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_INPUT = PACKAGE_DIR / "sample_data" / "tweetsumm"
@@ -50,3 +52,18 @@ class Settings(BaseSettings):
     # and the first batch in a worker take ~6 s). The tables are the same whatever the number.
     workers: int = Field(0, ge=0)
     parallel_min_records: int = Field(2000, ge=1)
+    # Diarised transcripts (flows/diarised.py) label speakers, not roles, and the roles are
+    # inferred from the text. A deployment that knows them (stereo recordings: the agent on
+    # one channel) names them here, as JSON: '{"ch_0": "agent", "ch_1": "customer"}'. A call
+    # whose speaker labels are all named takes these roles; any other is inferred.
+    speaker_roles: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("speaker_roles")
+    @classmethod
+    def _roles_are_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        """Each role is one the contract knows (`agent`, `customer` or an alias)."""
+        unknown = sorted(r for r in value.values() if r.strip().lower() not in SPEAKER_ALIASES)
+        if unknown:
+            raise ValueError(f"speaker_roles: not a role: {', '.join(unknown)} "
+                             f"(use agent or customer)")
+        return {label: SPEAKER_ALIASES[role.strip().lower()] for label, role in value.items()}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from flows.artefacts import load_speaker_roles
 from flows.diarised import clock_seconds, diarised_call, vtt_call, with_inferred_roles
+from flows.settings import Settings
 from flows.sources import FileSource
 from flows.validation import InvalidRecord
 from nlp.schema import AGENT, CUSTOMER
@@ -289,3 +290,28 @@ def test_diarised_malformed_file_is_quarantined_by_the_source(tmp_path: Path) ->
                   for q in quarantined) == [
         ("job.json:1", None, "bad turn: malformed Amazon Transcribe transcript"),
         ("quiet.json:1", "aai-1", "no turns")]
+
+
+def test_diarised_configured_roles_override_the_text() -> None:
+    call = diarised_call(load("bda-standard.json"), "bda-standard")
+    # Deliberately the opposite of what the text says: the deployment knows better.
+    configured = with_inferred_roles(call, {"spk_0": AGENT, "spk_1": CUSTOMER})
+    assert configured["turns"][0]["speaker"] == CUSTOMER  # spk_1's greeting
+    assert configured["metadata"] == {"speaker_labels": {"spk_1": CUSTOMER, "spk_0": AGENT},
+                                      "speaker_roles": "configured"}
+    # a mapping that leaves a label out does not apply: the roles are inferred
+    partial = with_inferred_roles(call, {"spk_0": AGENT})
+    assert partial["metadata"]["speaker_roles"] == "inferred from the text"
+    assert partial["turns"][0]["speaker"] == AGENT
+
+
+def test_diarised_configured_roles_from_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bda.json").write_bytes((DIARISED / "bda-standard.json").read_bytes())
+    monkeypatch.setenv("CALLINSIGHT_SPEAKER_ROLES", '{"spk_0": "Rep", "spk_1": "caller"}')
+    (transcript,), _ = read_all(tmp_path)
+    assert [t.speaker for t in transcript.turns[:2]] == [CUSTOMER, AGENT]
+    assert json.loads(transcript.metadata_json)["speaker_roles"] == "configured"
+    monkeypatch.setenv("CALLINSIGHT_SPEAKER_ROLES", '{"ch_0": "boss"}')
+    with pytest.raises(ValueError, match="not a role: boss"):
+        Settings()
