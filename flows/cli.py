@@ -19,6 +19,9 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
 from flows.evaluation.run import DEFAULT_DATA, SUITES
 from flows.runtime import configure_runtime
 from flows.settings import Settings
@@ -162,10 +165,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _setting_error(e: Exception) -> str:
+    """One line per problem, naming the environment variable."""
+    if isinstance(e, ValidationError):
+        return "; ".join(f"CALLINSIGHT_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}"
+                         for err in e.errors())
+    return str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `callinsight` console script."""
     configure_runtime()
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except (ValidationError, SettingsError) as e:  # a CALLINSIGHT_* setting is unusable
+        print(f"callinsight: error: bad setting: {_setting_error(e)}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except UsageError as e:

@@ -31,6 +31,18 @@ def test_cli_unwritable_output_is_a_clear_error(tmp_path: Path, sample_slice: Pa
     assert "output folder is not writable" in capsys.readouterr().err
 
 
+def test_cli_bad_setting_is_a_clear_error(tmp_path: Path, monkeypatch, capsys):
+    args = ["run", "--input", str(tmp_path), "--output", str(tmp_path / "o")]
+    monkeypatch.setenv("CALLINSIGHT_WORKERS", "-1")
+    assert main(args) == 2
+    assert "bad setting: CALLINSIGHT_WORKERS: Input should be greater than or equal to 0" in \
+        capsys.readouterr().err
+    monkeypatch.delenv("CALLINSIGHT_WORKERS")
+    monkeypatch.setenv("CALLINSIGHT_SPEAKER_ROLES", "not json")
+    assert main(args) == 2
+    assert 'bad setting: error parsing value for field "speaker_roles"' in capsys.readouterr().err
+
+
 def test_cli_bad_date_is_rejected(tmp_path: Path, sample_slice: Path):
     with pytest.raises(SystemExit) as e:
         main(["run", "--input", str(sample_slice), "--output", str(tmp_path), "--date", "26/11"])
