@@ -43,6 +43,9 @@ from nlp.textmodel import LinearTextModel
 DETECTOR = "speaker roles"
 TEXT_ONLY = "speaker roles, text alone (no tie-break)"
 BASELINE = "first speaker is the agent"
+REAL_CALLS = "real call transcripts (vendor_formats)"
+NOTES = {REAL_CALLS: "the Post-Call Analytics file's own labels look swapped (its 'Customer' "
+                     "says 'Thank you for calling ...'): scored as written"}
 #: vendor_formats file -> the label its agent speaks under where the file gives no roles.
 CALL_FILES = {
     "aws-transcribe-call-analytics/example-call.json": None,
@@ -118,7 +121,7 @@ def evaluate(data_dir: Path) -> list[Row]:
     tests = {name: [d for d in dialogues if split_of(d[0]) == "test"]
              for name, dialogues in sets.items()}
     unseen = {"ibm twitter customer care": ibm_dialogues(data_dir),
-              "real call transcripts (vendor_formats)": real_calls(data_dir)}
+              REAL_CALLS: real_calls(data_dir)}
     held_out = "held-out 20% (dialogue hash)"
     never = "never trained on"
     model = load_speaker_roles()
@@ -126,10 +129,8 @@ def evaluate(data_dir: Path) -> list[Row]:
     for dataset, dialogues, split in (
             *((name, d, held_out) for name, d in tests.items()),
             *((name, d, never) for name, d in unseen.items())):
-        note = ("the Post-Call Analytics file's own labels look swapped (its 'Customer' says "
-                "'Thank you for calling ...'): scored as written") if "vendor" in dataset else ""
         rows.append(roles_row(DETECTOR, dataset, split, *score_dialogues(model, dialogues),
-                              note=note))
+                              note=NOTES.get(dataset, "")))
         rows.append(roles_row(TEXT_ONLY, dataset, split,
                               *score_dialogues(model, dialogues, tie_margin=0.0)))
         gold, assigned, whole = first_speaker_baseline(dialogues)
