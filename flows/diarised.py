@@ -14,7 +14,11 @@ speaker (`../shared/data/vendor_formats`, PROVENANCE.txt of each):
 - **Amazon Bedrock Data Automation** audio output: `audio_segments[]` (`speaker` or
   `channel` label, times in ms); the call id is the file name.
 - **WebVTT** with voice tags (`<v Name>`, Microsoft Teams / Graph), Teams' JSON cue bodies
-  (`speakerName`, `spokenText`) or `Name: text` cues (`.vtt`; `flows.readers`).
+  (`speakerName`, `spokenText`) or `Name: text` cues (`.vtt`), and **SubRip** subtitles with
+  `Name: text` cues (`.srt`, as WhisperX writes `[SPEAKER_00]: ...`; `flows.readers`).
+- Plain-text transcripts (CONTRACT §1) whose every speaker has a diarisation tool's
+  anonymous label (`SPEAKER_00`, `Speaker 1`, `spk_0`: `ANONYMOUS_SPEAKER`); a text file
+  with a name or a role among its speakers is read as the contract says.
 
 `with_inferred_roles` then tells agent from customer by what each speaker says
 (`nlp.speaker_roles`, models/speaker-roles). Where the text cannot tell them apart (the
@@ -44,6 +48,10 @@ from nlp.speaker_roles import infer_roles
 #: conversations 6 of the 11 below it came out right, against 98.3% overall
 #: (`callinsight eval --suite roles`; models/speaker-roles/MODEL_CARD.md).
 TIE_MARGIN = 0.5
+#: Labels that diarisation tools give the speakers they cannot name: `SPEAKER_00` (pyannote,
+#: WhisperX, also `[SPEAKER_00]`), `Speaker 1` (Otter, Rev, Descript), `spk_0` (Amazon).
+ANONYMOUS_SPEAKER = re.compile(
+    r"\[?(?:speaker|spk|spkr|participant|person|voice)[ _-]?\d{1,3}\]?", re.IGNORECASE)
 #: (speaker label, start s, end s, text) of one word or one segment.
 Piece = tuple[str, Any, Any, str]
 
@@ -220,9 +228,15 @@ _NAME_PREFIX = re.compile(r"^([^:<>\n]{1,40}):\s+(.+)$", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def anonymous_speakers(turns: list[dict[str, Any]]) -> bool:
+    """Whether every turn's speaker is an anonymous diarisation label (`ANONYMOUS_SPEAKER`)."""
+    return bool(turns) and all(ANONYMOUS_SPEAKER.fullmatch(str(t["speaker"])) for t in turns)
+
+
 def vtt_call(text: str, call_id: str) -> dict[str, Any]:
-    """The call of a WebVTT transcript (one per file), speakers by name; a cue without one
-    continues the turn before it. A file without cues gives a call without turns.
+    """The call of a WebVTT or SubRip transcript (one per file), speakers by name; a cue
+    without one continues the turn before it. A file without cues gives a call without
+    turns.
 
     Raises:
         InvalidRecord: If the first cue names no speaker.

@@ -20,7 +20,13 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from flows.diarised import clock_seconds, vtt_call, with_inferred_roles
+from flows.diarised import (
+    ANONYMOUS_SPEAKER,
+    anonymous_speakers,
+    clock_seconds,
+    vtt_call,
+    with_inferred_roles,
+)
 from flows.validation import (
     EXCERPT_CHARS,
     InvalidRecord,
@@ -94,15 +100,15 @@ def _read_json(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
                                        excerpt), seen, excerpt)
 
 
-def _read_vtt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
-    """One call per WebVTT file, speakers by name (`flows.diarised`); call_id is the file
-    name without `.vtt`."""
+def _read_cues(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
+    """One call per WebVTT (`.vtt`) or SubRip (`.srt`) file, speakers by name
+    (`flows.diarised`); call_id is the file name without its suffix."""
     text = decode_bytes(raw)
     if text is None:
         yield quarantine_record(str(path), Reason.UNKNOWN_ENCODING, lossy_excerpt(raw))
         return
-    call_id, excerpt = path.name[: -len(".vtt")], text.strip()
-    if not excerpt.lstrip("\ufeff").startswith("WEBVTT"):
+    call_id, excerpt = path.name[: -len(path.suffix)], text.strip()
+    if path.suffix.lower() == ".vtt" and not excerpt.lstrip("\ufeff").startswith("WEBVTT"):
         yield quarantine_record(str(path), Reason.UNSUPPORTED_FILE_TYPE, excerpt,
                                 call_id=call_id, detail="no WEBVTT header")
         return
@@ -115,12 +121,14 @@ def _read_vtt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
                         excerpt)
 
 
-# Speaker labels are one word (`Agent:`, `IVR:`); `https://` is not a speaker. A time stamp
-# may come first, as many transcript exports write it: `[00:01:05] Agent: ...`,
-# `01:05 Agent: ...`; it becomes the turn's `start_s`.
+# Speaker labels are one word (`Agent:`, `IVR:`), or a diarisation tool's anonymous label
+# (`Speaker 1:`, `[SPEAKER_00]:`); `https://` is not a speaker. A time stamp may come first,
+# as many transcript exports write it: `[00:01:05] Agent: ...`, `01:05 Agent: ...`; it
+# becomes the turn's `start_s`.
 _SPEAKER_LINE = re.compile(
     r"^(?:\[?(?P<time>\d{1,2}(?::\d{2}){1,2}(?:[.,]\d+)?)\]?[ \t]+)?"
-    r"(?P<speaker>[A-Za-z][\w.\-]{0,31})[ \t]*:(?!//)(?P<text>.*)$")
+    rf"(?P<speaker>(?i:{ANONYMOUS_SPEAKER.pattern})|[A-Za-z][\w.\-]{{0,31}})"
+    r"[ \t]*:(?!//)(?P<text>.*)$")
 
 
 def _read_txt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
@@ -139,6 +147,8 @@ def _read_txt(path: Path, raw: bytes, seen: set[str]) -> Iterator[Record]:
         yield quarantine_record(str(path), Reason.EMPTY_CALL, excerpt, call_id=call_id)
         return
     call = {"call_id": call_id, "turns": turns}
+    if anonymous_speakers(turns):  # a diarisation tool's labels: infer who is the agent
+        call = with_inferred_roles(call)
     yield claim_call_id(parse_call(call, str(path), excerpt), seen, excerpt)
 
 
@@ -327,7 +337,8 @@ _WHOLE_FILE_READERS = {
     ".csv": _read_csv,
     ".parquet": _read_parquet,
     ".txt": _read_txt,
-    ".vtt": _read_vtt,
+    ".vtt": _read_cues,
+    ".srt": _read_cues,
 }
 _STREAMED_SUFFIXES = (".jsonl.gz", ".jsonl")
 

@@ -315,3 +315,51 @@ def test_diarised_configured_roles_from_the_environment(
     monkeypatch.setenv("CALLINSIGHT_SPEAKER_ROLES", '{"ch_0": "boss"}')
     with pytest.raises(ValueError, match="not a role: boss"):
         Settings()
+
+
+# --------------------------------------------------------------------------- anonymous labels
+
+WHISPERX_SRT = """1
+00:00:00,500 --> 00:00:03,200
+[SPEAKER_00]: Thanks for calling Northwind, this is Ana, how can I help?
+
+2
+00:00:03,900 --> 00:00:08,000
+[SPEAKER_01]: Hi, I was billed twice this month and I want the extra charge refunded.
+
+3
+00:00:08,300 --> 00:00:11,000
+[SPEAKER_00]: I'm sorry about that. Let me check your account right now.
+"""
+
+
+def test_srt_speaker_prefixes_become_turns_with_roles(tmp_path: Path) -> None:
+    (tmp_path / "call-9.srt").write_text(WHISPERX_SRT, "utf-8")
+    (tmp_path / "bare.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nhello\n", "utf-8")
+    transcripts, quarantined = read_all(tmp_path)
+    assert [(q.call_id, q.reason) for q in quarantined] == [
+        ("bare", "bad turn: the first cue names no speaker")]
+    (call,) = transcripts
+    assert [(t.speaker, t.start_s) for t in call.turns] == [
+        (AGENT, 0.5), (CUSTOMER, 3.9), (AGENT, 8.3)]
+    assert json.loads(call.metadata_json)["speaker_labels"] == {
+        "[SPEAKER_00]": AGENT, "[SPEAKER_01]": CUSTOMER}
+
+
+def test_txt_anonymous_labels_get_roles_named_ones_as_the_contract_says(tmp_path: Path) -> None:
+    anonymous = ("Speaker 1: Thank you for calling, how may I help you today?\n"
+                 "Speaker 2: My parcel never arrived and nobody answers my emails.\n"
+                 "Speaker 1: I'm sorry to hear that, let me track it for you.\n")
+    (tmp_path / "otter.txt").write_text(anonymous, "utf-8")
+    (tmp_path / "names.txt").write_text(anonymous.replace("Speaker 1", "Dana")
+                                        .replace("Speaker 2", "Sam"), "utf-8")
+    (tmp_path / "mixed.txt").write_text(anonymous.replace("Speaker 1", "Agent"), "utf-8")
+    transcripts, quarantined = read_all(tmp_path)
+    assert quarantined == []
+    by_id = {t.call_id: t for t in transcripts}
+    assert [t.speaker for t in by_id["otter"].turns] == [AGENT, CUSTOMER, AGENT]
+    assert json.loads(by_id["otter"].metadata_json)["speaker_roles"] == "inferred from the text"
+    # named people and a half-named call stay as CONTRACT §1 reads them
+    assert [t.speaker for t in by_id["names"].turns] == ["other"] * 3
+    assert [t.speaker for t in by_id["mixed"].turns] == [AGENT, "other", AGENT]
+    assert by_id["names"].metadata_json is None
