@@ -41,7 +41,7 @@ from typing import Any
 from flows.artefacts import load_speaker_roles
 from flows.settings import Settings
 from flows.validation import InvalidRecord, Reason
-from nlp.schema import SPEAKER_ALIASES
+from nlp.schema import OTHER, normalise_speaker
 from nlp.speaker_roles import infer_roles
 
 #: Below this margin (agent log-odds) the text is a coin toss: on the held-out IBM
@@ -96,7 +96,7 @@ def with_inferred_roles(call: dict[str, Any],
     """
     turns = call.get("turns") or []
     labels = [str(turn["speaker"]) for turn in turns]
-    if not turns or all(label.strip().lower() in SPEAKER_ALIASES for label in labels):
+    if not turns or all(normalise_speaker(label) != OTHER for label in labels):
         return call
     configured = Settings().speaker_roles if configured is None else configured
     if all(label in configured for label in labels):

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from nlp.schema import SPEAKER_ALIASES
+from nlp.schema import OTHER, normalise_speaker
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SAMPLE_INPUT = PACKAGE_DIR / "sample_data" / "tweetsumm"
@@ -62,8 +62,8 @@ class Settings(BaseSettings):
     @classmethod
     def _roles_are_roles(cls, value: dict[str, str]) -> dict[str, str]:
         """Each role is one the contract knows (`agent`, `customer` or an alias)."""
-        unknown = sorted(r for r in value.values() if r.strip().lower() not in SPEAKER_ALIASES)
+        unknown = sorted(r for r in value.values() if normalise_speaker(r) == OTHER)
         if unknown:
             raise ValueError(f"speaker_roles: not a role: {', '.join(unknown)} "
                              f"(use agent or customer)")
-        return {label: SPEAKER_ALIASES[role.strip().lower()] for label, role in value.items()}
+        return {label: normalise_speaker(role) for label, role in value.items()}
