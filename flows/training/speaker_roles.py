@@ -44,7 +44,7 @@ def split_of(dialogue_id: str) -> str:
     return "test" if bucket < TEST_SHARE else "train"
 
 
-def tweetsumm_dialogues(data_dir: Path) -> list[Dialogue]:
+def tweetsumm_role_dialogues(data_dir: Path) -> list[Dialogue]:
     """The TweetSumm dialogues whose texts exist (857), roles as written."""
     return [(cid, [(AGENT if speaker == "Agent" else CUSTOMER, text) for speaker, text in turns])
             for cid, turns in tweetsumm_turns(data_dir).items()]
@@ -91,7 +91,7 @@ def fit_roles(dialogues: list[Dialogue], meta: dict | None = None) -> LinearText
 
 def training_sets(data_dir: Path) -> dict[str, list[Dialogue]]:
     """Source name -> its dialogues (train and test parts)."""
-    return {"tweetsumm": tweetsumm_dialogues(data_dir), "uss": uss_role_dialogues(data_dir)}
+    return {"tweetsumm": tweetsumm_role_dialogues(data_dir), "uss": uss_role_dialogues(data_dir)}
 
 
 def main(data_dir: Path | None = None) -> Path:
