@@ -15,6 +15,7 @@ import numpy as np
 
 from flows.settings import Settings
 from nlp.adapted_minilm import AdaptedMiniLM
+from nlp.pain_student import PainStudent
 from nlp.pain_teacher import PainTeacher
 from nlp.textmodel import LinearTextModel
 
@@ -22,6 +23,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 STATIC_EMBEDDER_DIR = MODELS_DIR / "static-minilm"
 ISSUE_EMBEDDER_DIR = MODELS_DIR / "static-minilm-tokenlearn"
 PAIN_TEACHER = "pain-teacher"  # folder of the English pain teacher (nlp.pain_teacher)
+PAIN_STUDENT = "pain-student"  # folder of the pain teacher's distilled student (nlp.pain_student)
 EMPATHY_READER = "empathy-minilm"  # folder of the empathy reader (nlp.empathy.blend_with_reader)
 
 
@@ -51,6 +53,29 @@ def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER,
     first scores."""
     loaded = _adapted_minilm(models_dir / name)
     return None if loaded is None else PainTeacher(*loaded, bf16=_bf16(bf16))
+
+
+def save_pain_student(folder: Path, meta: Mapping, arrays: Mapping[str, np.ndarray]) -> Path:
+    """Write the pain student's `model.json` and `model.npz`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(folder / "model.npz", **arrays)
+    (folder / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return folder
+
+
+def load_pain_student(models_dir: Path = MODELS_DIR, name: str = PAIN_STUDENT
+                      ) -> PainStudent | None:
+    """The pain student (`flows.training.pain_student`, folder `name` of `models_dir`; None
+    when absent) over the static model's tokens."""
+    folder = models_dir / name
+    if not (folder / "model.json").exists():
+        return None
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    with np.load(folder / "model.npz", allow_pickle=False) as arrays:
+        loaded = dict(arrays)
+    encoder = load_static_encoder()
+    return PainStudent(encoder.tokenizer, encoder.embedding, loaded, meta)
 
 
 def load_empathy_reader(models_dir: Path = MODELS_DIR, name: str = EMPATHY_READER,

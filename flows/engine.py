@@ -17,6 +17,7 @@ from flows.artefacts import (
     load_empathy_reader,
     load_given_names,
     load_issue_encoder,
+    load_pain_student,
     load_pain_teacher,
     load_static_encoder,
     load_text_model,
@@ -24,7 +25,7 @@ from flows.artefacts import (
 from flows.records import AgentTally
 from flows.settings import Settings
 from nlp.analyze import AnalysisConfig, CallAnalyzer
-from nlp.detectors import Detectors
+from nlp.detectors import Detectors, PainScorer
 from nlp.embeddings import Embedder, MiniLMEmbedder, build_embedder
 from nlp.issues import IssueCatalogueConfig
 from nlp.pipeline import PipelineConfig, build_phrase_nlp, build_redaction_nlp
@@ -75,17 +76,26 @@ def load_detectors(models_dir: Path = MODELS_DIR, pain_teacher: bool = True,
                    ) -> Detectors:
     """Load every trained detector found under `models_dir` (and the encoder they need),
     with the detectors of each language in `LANGUAGE_ARTEFACTS` that has artefacts there,
-    the English pain teacher when `pain_teacher` and the (opt-in) empathy reader when
-    `empathy_reader` and their artefacts are there (in bfloat16 per `teacher_bf16`, see
-    `load_pain_teacher`)."""
+    the English pain readers (`pain_readers`) and the (opt-in) empathy reader when
+    `empathy_reader` and its artefacts are there (the MiniLM readers in bfloat16 per
+    `teacher_bf16`, see `load_pain_teacher`)."""
     by_language = {language: _load(models_dir, folders)
                    for language, folders in LANGUAGE_ARTEFACTS.items()
                    if any((models_dir / f / "model.json").exists() for f in folders.values())}
     return replace(_load(models_dir, ARTEFACTS), by_language=by_language,
-                   pain_teacher=(load_pain_teacher(models_dir, bf16=teacher_bf16)
-                                 if pain_teacher else None),
+                   pain_teacher=pain_readers(models_dir, pain_teacher, teacher_bf16),
                    empathy_reader=(load_empathy_reader(models_dir, bf16=teacher_bf16)
                                    if empathy_reader else None))
+
+
+def pain_readers(models_dir: Path = MODELS_DIR, teacher: bool = True,
+                 teacher_bf16: bool | None = None) -> PainScorer | None:
+    """What reads the turns the fast pain detector is unsure of: the pain teacher when
+    `teacher`, else its distilled student (`CALLINSIGHT_PAIN_TEACHER=false`, ~4x faster
+    detection); None where that artefact is absent."""
+    if teacher:
+        return load_pain_teacher(models_dir, bf16=teacher_bf16)
+    return load_pain_student(models_dir)
 
 
 def _load(models_dir: Path, folders: dict[str, str]) -> Detectors:

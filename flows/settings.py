@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     redact_names: bool = True  # spaCy NER for people's names (patterns always run)
     # The pain teacher (models/pain-teacher) decides the turns the fast detector is unsure
     # of: +0.02-0.05 macro-F1 on all five held-out sets, ~4x slower detection in bfloat16
-    # (~6x in float32; stop 23).
+    # (~6x in float32; stop 23). false: its distilled student (models/pain-student) reads
+    # those turns instead, at about the speed of the detector alone (stop 28).
     pain_teacher: bool = True
     # Opt-in: the empathy reader (models/empathy-minilm, MiniLM) reads every agent turn
     # beside the linear empathy model and the two are blended: EPITOME held-out ROC-AUC

@@ -12,9 +12,10 @@ from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 
 class PainScorer(Protocol):
-    """A second, slower reader of pain for the turns the fast detector is unsure of
-    (`nlp.pain_teacher.PainTeacher`): P(pain) per text, its threshold, and the band around
-    the fast detector's threshold inside which it decides."""
+    """A second reader of pain for the turns the fast detector is unsure of (the pain
+    student, `nlp.pain_student.PainStudent`, with the pain teacher behind it, or the teacher
+    alone, `nlp.pain_teacher.PainTeacher`): P(pain) per text, its threshold, and the band
+    around the fast detector's threshold inside which it decides."""
 
     threshold: float
     band: float
@@ -45,7 +46,7 @@ class Detectors:
     sentiment: LinearTextModel | None = None
     pain: LinearTextModel | None = None
     pain_category: LinearTextModel | None = None
-    pain_teacher: PainScorer | None = None
+    pain_teacher: PainScorer | None = None  # the second pain reader (`PainScorer`)
     empathy: LinearTextModel | None = None
     empathy_reader: EmpathyReader | None = None
     by_language: Mapping[str, Detectors] = field(default_factory=dict)

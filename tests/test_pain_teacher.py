@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from flows.artefacts import _adapted_minilm, load_pain_teacher, save_adapted_minilm
 from nlp.adapted_minilm import merge_adapters, native_bf16
 from nlp.pain_points import PainPointConfig, detect_pain_points_batch
-from nlp.pain_teacher import cascade_scores, needs_teacher, on_fast_scale
+from nlp.pain_student import PainStudent
+from nlp.pain_teacher import PainTeacher, cascade_scores, needs_teacher, on_fast_scale
 from nlp.pipeline import build_nlp, split_sentences
 
 NLP = build_nlp()
@@ -144,8 +145,10 @@ def test_pain_teacher_loads_unless_the_setting_leaves_it_out(monkeypatch):
 
     monkeypatch.delenv("CALLINSIGHT_PAIN_TEACHER_BF16", raising=False)
     shipped = load_detectors().pain_teacher
-    assert shipped is not None and shipped.band in BANDS and shipped.threshold in THRESHOLDS
-    assert load_detectors(pain_teacher=False).pain_teacher is None
+    assert isinstance(shipped, PainTeacher)
+    assert shipped.band in BANDS and shipped.threshold in THRESHOLDS
+    # Without the teacher, its distilled student reads those turns.
+    assert isinstance(load_detectors(pain_teacher=False).pain_teacher, PainStudent)
     assert Settings(pain_teacher="false").pain_teacher is False
     assert Settings().pain_teacher_bf16 is None
     assert Settings(pain_teacher_bf16="false").pain_teacher_bf16 is False

@@ -18,7 +18,7 @@ from datetime import date
 
 from flows.artefacts import load_empathy_reader, load_issue_encoder
 from flows.bench.issues_scale import peak_mb
-from flows.engine import load_detectors
+from flows.engine import load_detectors, pain_readers
 from flows.runtime import configure_runtime
 from flows.settings import SAMPLE_INPUT
 from flows.sources import FileSource
@@ -51,7 +51,8 @@ def timed(label: str, items: int, fn, rows: list, repeats: int = 1) -> object:
 
 def timed_reading(label: str, n_turns: int, analyzer: CallAnalyzer, transcripts: list,
                   reader, rows: list) -> tuple[object, int]:
-    """`timed` detection runs, and the texts `reader` (a MiniLM reader, or None) read per run."""
+    """`timed` detection runs, and the texts `reader` (a pain or empathy reader, or None)
+    read per run."""
     before = reader.texts_read if reader else 0
     calls = timed(label, n_turns, lambda: analyzer.analyze(transcripts), rows, repeats=REPEATS)
     return calls, (reader.texts_read - before) // REPEATS if reader else 0
@@ -76,18 +77,24 @@ def main() -> None:
     timed("detection, v1 rules (turns)", n_turns, lambda: rules.analyze(transcripts), rows,
           repeats=REPEATS)
     detectors = load_detectors()
-    fast = CallAnalyzer(detectors=replace(detectors, pain_teacher=None))
-    fast.analyze(transcripts[:4])  # warm the encoder outside the timing
-    timed("detection, shipped models without the teacher (turns)", n_turns,
-          lambda: fast.analyze(transcripts), rows, repeats=REPEATS)
+    alone = CallAnalyzer(detectors=replace(detectors, pain_teacher=None))
+    alone.analyze(transcripts[:4])  # warm the encoder outside the timing
+    timed("detection, fast pain detector alone (turns)", n_turns,
+          lambda: alone.analyze(transcripts), rows, repeats=REPEATS)
+    student = pain_readers(teacher=False)
+    fast = CallAnalyzer(detectors=replace(detectors, pain_teacher=student))
+    _, student_read = timed_reading("detection, teacher off: pain student (turns)", n_turns,
+                                    fast, transcripts, student, rows)
     analyzer = CallAnalyzer(detectors=detectors)
     analyzer.analyze(transcripts[:40])  # load the pain teacher outside the timing
+    teacher = detectors.pain_teacher
     calls, read = timed_reading("detection, shipped models with the teacher (turns)", n_turns,
-                                analyzer, transcripts, detectors.pain_teacher, rows)
+                                analyzer, transcripts, teacher, rows)
     counts = {who: sum(t.turn.speaker == who for c in calls for t in c.turns)
               for who in (CUSTOMER, AGENT)}
-    notes = [reading_note("pain teacher", detectors.pain_teacher, read, counts[CUSTOMER],
-                          CUSTOMER)]
+    notes = [f"pain student read {student_read} of {counts[CUSTOMER]} {CUSTOMER} turns per run"
+             if student is not None else "no pain student",
+             reading_note("pain teacher", teacher, read, counts[CUSTOMER], CUSTOMER)]
     reader = load_empathy_reader()
     if reader is not None:
         opt_in = CallAnalyzer(detectors=replace(detectors, empathy_reader=reader))

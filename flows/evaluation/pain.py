@@ -12,6 +12,9 @@ pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Row
   MultiDoGO test turns (six domains; the fast detector never trains on MultiDoGO, the pain
   teacher learns from a sample of its train split), intents mapped to pain
   (`pain_data.load_intent_tests`);
+* the pipeline (`turns.is_pain_point`: the detector, its cues and the pain teacher), the
+  pipeline with the teacher off (the pain student reads in its place) and the detector and
+  cues alone, with the F1 each reader adds;
 * VADER (compound <= -0.05 on the whole text) and the v1 rules on the same splits;
 * the categoriser (and the v1 rules) on held-out airline negative reasons and BANKING77
   pain intents, and on the MultiDoGO (test split; its train split trains the categoriser)
@@ -25,7 +28,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score
 
-from flows.artefacts import MODELS_DIR, load_pain_teacher, load_static_encoder, load_text_model
+from flows.artefacts import (
+    MODELS_DIR,
+    load_pain_student,
+    load_pain_teacher,
+    load_static_encoder,
+    load_text_model,
+)
 from flows.evaluation.intervals import paired_f1_gain
 from flows.evaluation.report import Row, binary_row, multiclass_row
 from flows.training.pain import (
@@ -55,8 +64,10 @@ from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
 PIPELINE = "detector + cues (pipeline)"
-#: The pipeline without the pain teacher (`CALLINSIGHT_PAIN_TEACHER=false`).
-FAST_PATH = "detector + cues, no teacher"
+#: The detector and its cues with no second reader (until stop 28 the teacher-off path).
+FAST_PATH = "detector + cues alone"
+#: The pipeline with `CALLINSIGHT_PAIN_TEACHER=false`: the pain student and no teacher.
+STUDENT_PATH = "detector + cues + student (teacher off)"
 #: The split column of the intent sets (`pain_data.load_intent_tests`).
 INTENT_SPLITS = {
     "multidogo test intents": "test split (only the teacher learnt its train split)",
@@ -138,20 +149,23 @@ def _pipeline_row(name: str, split: str, y: list[int], pipeline: np.ndarray, thr
 
 
 def teacher_gain_note(y: list[int], with_teacher: np.ndarray, without: np.ndarray,
-                      threshold: float) -> str:
-    """The F1 the teacher adds over the same test items, with its paired 95% interval
-    (both F1s on each of the same resamples; `flows.evaluation.intervals`)."""
+                      threshold: float, reader: str = "the teacher") -> str:
+    """The F1 a reader (the teacher, the student) adds over the same test items, with its
+    paired 95% interval (both F1s on each of the same resamples;
+    `flows.evaluation.intervals`)."""
     gain, (low, high) = paired_f1_gain(y, (with_teacher >= threshold).astype(int),
                                        (without >= threshold).astype(int))
-    return f"the teacher adds F1 {gain:+.3f} (95% CI {low:+.3f} to {high:+.3f})"
+    return f"{reader} adds F1 {gain:+.3f} (95% CI {low:+.3f} to {high:+.3f})"
 
 
 def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
                   sets: list[tuple[str, str, list[PainExample]]],
-                  teacher: PainScorer | None = None) -> list[Row]:
+                  teacher: PainScorer | None = None, student: PainScorer | None = None
+                  ) -> list[Row]:
     """The shipped detector's rows, with the baselines, per (dataset, split, test examples);
-    with `teacher`, the pipeline row asks it as the pipeline does, and a row without it
-    follows, with the F1 the teacher adds."""
+    with `teacher`, the pipeline row asks it as the pipeline does; with `student`, a row of
+    the teacher-off path (the student asked in its place) follows; then a row of the
+    detector and cues alone. Each of the last two says what F1 the reader it lacks adds."""
     threshold = float(detector.meta["threshold"])
     rows = []
     for name, split, test in sets:
@@ -161,10 +175,17 @@ def _shipped_rows(detector: LinearTextModel, encoder: SentenceEncoder,
         pipeline = _pipeline_scores(quotable, cued, threshold, texts, teacher)
         rows += _detector_rows(name, split, test, scores, threshold, baselines=True,
                                pipeline=pipeline, texts=texts)
-        if teacher is not None:
-            without = _pipeline_scores(quotable, cued, threshold)
-            rows.append(_pipeline_row(name, split, y, without, threshold, label=FAST_PATH,
-                                      note=teacher_gain_note(y, pipeline, without, threshold)))
+        alone = _pipeline_scores(quotable, cued, threshold)
+        if student is not None:
+            fast = _pipeline_scores(quotable, cued, threshold, texts, student)
+            rows.append(_pipeline_row(name, split, y, fast, threshold, label=STUDENT_PATH,
+                                      note=teacher_gain_note(y, pipeline, fast, threshold)))
+            rows.append(_pipeline_row(name, split, y, alone, threshold, label=FAST_PATH,
+                                      note=teacher_gain_note(y, fast, alone, threshold,
+                                                             "the student")))
+        elif teacher is not None:
+            rows.append(_pipeline_row(name, split, y, alone, threshold, label=FAST_PATH,
+                                      note=teacher_gain_note(y, pipeline, alone, threshold)))
     return rows
 
 
@@ -184,8 +205,9 @@ def _cross_rows(data: dict[str, list[PainExample]], shipped: LinearTextModel,
         scores, quotable, cued = shipped_scores(model, [e.text for e in test], encoder,
                                                 float(shipped.meta.get(CONTEXT_WEIGHT, 0.0)))
         rows += _detector_rows(target, split, test, scores, threshold, baselines=False)
-        # What `callinsight run` would give with that model and no teacher (the shipped
-        # teacher trained on every source): the cues know no source.
+        # What `callinsight run` would give with that model and no second reader (the
+        # shipped teacher, and the student distilled from it, learnt every source): the cues
+        # know no source.
         rows.append(_pipeline_row(target, split, [e.pain for e in test],
                                   _pipeline_scores(quotable, cued, threshold), threshold,
                                   label=FAST_PATH))
@@ -242,13 +264,14 @@ def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
     encoder = load_static_encoder()
     detector = load_text_model(models_dir / "pain-detector")
     teacher = load_pain_teacher(models_dir)
+    student = load_pain_student(models_dir)
     categoriser = load_text_model(models_dir / "pain-category")
     data = load_all(data_dir)
     intent_tests = load_intent_tests(data_dir)
     held_out = [(source, "held-out 20%", select(data[source], "test"))
                 for source in ("airline", "tweetsumm", "banking77")]
     other_domains = [(name, INTENT_SPLITS[name], test) for name, test in intent_tests.items()]
-    return (_shipped_rows(detector, encoder, held_out, teacher)
+    return (_shipped_rows(detector, encoder, held_out, teacher, student)
             + _cross_rows(data, detector, encoder)
-            + _shipped_rows(detector, encoder, other_domains, teacher)
+            + _shipped_rows(detector, encoder, other_domains, teacher, student)
             + _category_rows(data, categoriser, encoder, intent_tests))

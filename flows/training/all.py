@@ -18,6 +18,7 @@ from flows.training import (
     empathy_minilm,
     german,
     pain,
+    pain_student,
     pain_teacher,
     sentiment,
     speaker_roles,
@@ -27,12 +28,15 @@ log = logging.getLogger(__name__)
 
 
 def main() -> None:
-    """Train sentiment, pain detector + categoriser, the pain teacher (~20 min on 2 cores),
-    empathy, the opt-in empathy reader (~3 min), the German models and the speaker roles."""
+    """Train sentiment, pain detector + categoriser, the pain teacher (~20 min on 2 cores) and
+    its student (~10 min), empathy, the opt-in empathy reader (~3 min), the German models and
+    the speaker roles."""
     configure_runtime()
     # The recorded feature/C choices are refit; each trainer's own flag reruns its selection.
     steps = (("sentiment", lambda: sentiment.main(["--no-select"])),
              ("pain", lambda: pain.main([])), ("pain teacher", lambda: pain_teacher.main([])),
+             # after the teacher, whose P(pain) it learns
+             ("pain student", lambda: pain_student.main([])),
              ("empathy", empathy.main),
              # after the linear empathy model, which its blend map reads
              ("empathy reader", lambda: empathy_minilm.main([])),
