@@ -91,7 +91,7 @@ def load_detectors(models_dir: Path = MODELS_DIR, pain_teacher: bool = True,
 def pain_readers(models_dir: Path = MODELS_DIR, teacher: bool = True,
                  teacher_bf16: bool | None = None) -> PainScorer | None:
     """What reads the turns the fast pain detector is unsure of: the pain teacher when
-    `teacher`, else its distilled student (`CALLINSIGHT_PAIN_TEACHER=false`, ~4x faster
+    `teacher`, else its distilled student (`CALLINSIGHT_PAIN_TEACHER=false`, ~3.6x faster
     detection); None where that artefact is absent."""
     if teacher:
         return load_pain_teacher(models_dir, bf16=teacher_bf16)

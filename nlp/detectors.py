@@ -13,9 +13,9 @@ from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 class PainScorer(Protocol):
     """A second reader of pain for the turns the fast detector is unsure of (the pain
-    student, `nlp.pain_student.PainStudent`, with the pain teacher behind it, or the teacher
-    alone, `nlp.pain_teacher.PainTeacher`): P(pain) per text, its threshold, and the band
-    around the fast detector's threshold inside which it decides."""
+    teacher, `nlp.pain_teacher.PainTeacher`, or with `CALLINSIGHT_PAIN_TEACHER=false` its
+    distilled student, `nlp.pain_student.PainStudent`): P(pain) per text, its threshold,
+    and the band around the fast detector's threshold inside which it decides."""
 
     threshold: float
     band: float

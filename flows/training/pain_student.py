@@ -1,9 +1,9 @@
 """Distil the pain teacher into the pain student (`nlp.pain_student`).
 
-    python -m flows.training.pain_student   # ~12 min on 2 cores, writes models/pain-student
+    python -m flows.training.pain_student   # ~10 min on 2 cores, writes models/pain-student
 
 1. The shipped teacher (`models/pain-teacher`, read as the pipeline reads it) gives its
-   P(pain) for the fit parts of its sources, their sentence negatives and ~48k unlabelled
+   P(pain) for the fit parts of its sources, their sentence negatives and ~64k unlabelled
    customer texts (`flows.training.pain_student_data`).
 2. The student (a width-3 convolution over the frozen `models/static-minilm` token vectors,
    mean and max pooling, a linear head) learns those P by weighted cross-entropy (the
@@ -31,26 +31,18 @@ from flows.artefacts import (
     load_text_model,
     save_pain_student,
 )
-from flows.evaluation.pain import shipped_scores
 from flows.evaluation.run import DEFAULT_DATA
-from flows.training.pain import (
-    DETECTOR_SOURCES,
-    SENTENCE_NEGATIVE_WEIGHT,
-    fit_detector,
-    macro_f1,
-    sentence_negatives,
-)
+from flows.training.pain import SENTENCE_NEGATIVE_WEIGHT, macro_f1, sentence_negatives
 from flows.training.pain_data import select
 from flows.training.pain_student_data import transfer_texts
 from flows.training.pain_teacher import (
     BANDS,
     TEACHER_SOURCE_WEIGHTS,
     TEACHER_SOURCES,
-    THRESHOLD_SOURCES,
     THRESHOLDS,
     teacher_data,
+    validation_inputs,
 )
-from nlp.pain_points import CONTEXT_WEIGHT
 from nlp.pain_student import PainStudent, token_ids
 from nlp.pain_teacher import cascade_scores, needs_teacher
 
@@ -133,23 +125,6 @@ def fold_convolutions(wide, narrow) -> dict[str, np.ndarray]:
             "conv_bias": (wide.bias + narrow.bias).detach().numpy().astype(np.float32)}
 
 
-def validation_inputs(data: dict, encoder) -> dict[str, tuple[list[str], list[int], np.ndarray,
-                                                               np.ndarray]]:
-    """Per `THRESHOLD_SOURCES` source: validation texts, labels, and the quotable scores and
-    cue flags of a fast detector fitted on the fit parts (the shipped recipe)."""
-    shipped = load_text_model(MODELS_DIR / "pain-detector")
-    fit = [e for s in DETECTOR_SOURCES for e in select(data[s], "fit")]
-    fast = fit_detector(fit, encoder, shipped.features, float(shipped.meta["C"]),
-                        meta={CONTEXT_WEIGHT: shipped.meta[CONTEXT_WEIGHT]})
-    out = {}
-    for source in THRESHOLD_SOURCES:
-        val = select(data[source], "validation")
-        texts = [e.text for e in val]
-        _, quotable, cued = shipped_scores(fast, texts, encoder)
-        out[source] = (texts, [e.pain for e in val], quotable, cued)
-    return out
-
-
 def choose_band(student: PainStudent, val: dict, fast_threshold: float) -> dict:
     """The student's band and threshold: the best mean validation macro-F1 of the cascade
     over `BANDS` x `THRESHOLDS` (ties: the narrower band, the lower threshold). Returns the
@@ -177,7 +152,8 @@ def choose_band(student: PainStudent, val: dict, fast_threshold: float) -> dict:
 
 
 def train(data_dir: Path = DEFAULT_DATA, out_dir: Path = MODELS_DIR / PAIN_STUDENT) -> dict:
-    """Distil, choose the bands on validation, write the artefact; returns its meta."""
+    """Distil, choose the band and threshold on validation, write the artefact; returns its
+    meta."""
     import torch
 
     started = time.time()

@@ -121,22 +121,14 @@ def choose_band_and_threshold(teacher: PainScorer, data: dict[str, list[PainExam
     band (`nlp.pain_teacher.cascade_scores`). Per band of `BANDS` the threshold with the best
     mean macro-F1 (ties: the lower); the band by `widest_worthwhile_band`. Returns the meta
     entries (band, threshold and the grids)."""
-    sources = tuple(s for s in sources if s in DETECTOR_SOURCES)
-    encoder = load_static_encoder()
-    shipped = load_text_model(MODELS_DIR / "pain-detector")
-    fast_threshold = float(shipped.meta["threshold"])
-    fit = [e for s in sources for e in select(data[s], "fit")]
-    fast = fit_detector(fit, encoder, shipped.features, float(shipped.meta["C"]),
-                        meta={CONTEXT_WEIGHT: shipped.meta[CONTEXT_WEIGHT]})
+    fast_threshold = float(load_text_model(MODELS_DIR / "pain-detector").meta["threshold"])
     grid: dict[tuple[float, float], list[float]] = {(b, t): [] for b in BANDS
                                                      for t in THRESHOLDS}
     asked: dict[float, list[np.ndarray]] = {b: [] for b in BANDS}
     alone = {}
-    validated = [s for s in THRESHOLD_SOURCES if s in sources]
-    for source in validated:
-        val = select(data[source], "validation")
-        texts, y = [e.text for e in val], [e.pain for e in val]
-        _, quotable, cued = shipped_scores(fast, texts, encoder)
+    inputs = validation_inputs(data, load_static_encoder(), sources)
+    validated = list(inputs)
+    for source, (texts, y, quotable, cued) in inputs.items():
         # The widest band's turns hold every narrower band's: the teacher reads them once.
         p_teacher = teacher_scores(teacher, quotable, cued, fast_threshold, max(BANDS), texts)
         alone[source] = macro_f1(y, np.where(cued, 1.0, quotable), fast_threshold)
@@ -163,6 +155,27 @@ def choose_band_and_threshold(teacher: PainScorer, data: dict[str, list[PainExam
                                                   "macro_f1": round(band_f1[b], 4),
                                                   "asked": round(asked_share[b], 4)}
                                      for b in BANDS}}
+
+
+def validation_inputs(data: dict[str, list[PainExample]], encoder,
+                      sources: tuple[str, ...] = TEACHER_SOURCES
+                      ) -> dict[str, tuple[list[str], list[int], np.ndarray, np.ndarray]]:
+    """Per validated source (those `THRESHOLD_SOURCES` among `sources`): its validation
+    texts, labels, and the quotable scores and cue flags of a fast detector fitted on the fit
+    parts of the `DETECTOR_SOURCES` among `sources` (the shipped features, C and turn
+    context): what the teacher's and the student's bands are chosen on."""
+    sources = tuple(s for s in sources if s in DETECTOR_SOURCES)
+    shipped = load_text_model(MODELS_DIR / "pain-detector")
+    fit = [e for s in sources for e in select(data[s], "fit")]
+    fast = fit_detector(fit, encoder, shipped.features, float(shipped.meta["C"]),
+                        meta={CONTEXT_WEIGHT: shipped.meta[CONTEXT_WEIGHT]})
+    inputs = {}
+    for source in (s for s in THRESHOLD_SOURCES if s in sources):
+        val = select(data[source], "validation")
+        texts = [e.text for e in val]
+        _, quotable, cued = shipped_scores(fast, texts, encoder)
+        inputs[source] = (texts, [e.pain for e in val], quotable, cued)
+    return inputs
 
 
 def widest_worthwhile_band(macro_f1_by_band: dict[float, float],
