@@ -27,14 +27,21 @@ PAIN_STUDENT = "pain-student"  # folder of the pain teacher's distilled student 
 EMPATHY_READER = "empathy-minilm"  # folder of the empathy reader (nlp.empathy.blend_with_reader)
 
 
+def _save(folder: Path, meta: Mapping, arrays: Mapping[str, np.ndarray] | None,
+          npz: str = "model.npz") -> Path:
+    """Write an artefact's `model.json` (`meta`) and, given `arrays`, its `npz` file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if arrays is not None:
+        np.savez_compressed(folder / npz, **arrays)
+    (folder / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    return folder
+
+
 def save_text_model(model: LinearTextModel, folder: Path) -> Path:
     """Write `model.json` + `model.npz` into `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
     header, arrays = model.to_arrays()
-    (folder / "model.json").write_text(json.dumps(header, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
-    np.savez_compressed(folder / "model.npz", **arrays)
-    return folder
+    return _save(folder, header, arrays)
 
 
 def load_text_model(folder: Path) -> LinearTextModel:
@@ -57,11 +64,7 @@ def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER,
 
 def save_pain_student(folder: Path, meta: Mapping, arrays: Mapping[str, np.ndarray]) -> Path:
     """Write the pain student's `model.json` and `model.npz`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(folder / "model.npz", **arrays)
-    (folder / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
-    return folder
+    return _save(folder, meta, arrays)
 
 
 def load_pain_student(models_dir: Path = MODELS_DIR, name: str = PAIN_STUDENT
@@ -95,12 +98,7 @@ def save_adapted_minilm(folder: Path, meta: Mapping,
                         arrays: Mapping[str, np.ndarray] | None = None) -> Path:
     """Write an adapted MiniLM's `model.json` and, given `arrays`, its `adapters.npz` (what
     `_adapted_minilm` reads; without `arrays` the adapters already there stay)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if arrays is not None:
-        np.savez_compressed(folder / "adapters.npz", **arrays)
-    (folder / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
-    return folder
+    return _save(folder, meta, arrays, "adapters.npz")
 
 
 def _adapted_minilm(folder: Path) -> tuple[str, dict[str, np.ndarray], dict] | None:
