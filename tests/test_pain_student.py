@@ -85,3 +85,27 @@ def test_pain_student_artefact_reads_pain_and_not_pain():
     p = student.score(texts)
     assert p[0] >= student.threshold > p[1]
     assert np.array_equal(p, student.score(texts))
+
+
+def test_pain_student_decides_the_turns_in_its_band_in_the_pipeline(models):
+    from nlp.pain_points import PainPointConfig, detect_pain_points_batch
+    from nlp.pain_teacher import needs_teacher
+    from nlp.pipeline import build_nlp, split_sentences
+
+    detector, categoriser, encoder = models
+    student = load_pain_student()
+    texts = ["my bag is still in denver", "the seat was fine I guess", "thanks a lot",
+             "where is my refund", "is the lounge open today", "my flight got moved",
+             "the app shows the old booking", "no one answers the phone"]
+    spans = split_sentences(build_nlp(), texts)
+    turns = [("c1", i, t, s) for i, (t, s) in enumerate(zip(texts, spans, strict=True))]
+    config = PainPointConfig(cue_union=False, plain_requests=None)
+    fast = detector.predict_proba(texts, encoder)[:, detector.classes.index("1")]
+    inside = needs_teacher(fast, np.zeros(len(texts), bool),
+                           float(detector.meta["threshold"]), student.band)
+    found = detect_pain_points_batch(turns, config, detector, categoriser, encoder, student)
+    assert student.texts_read == int(inside.sum()) > 0  # asked about those turns only
+    p = dict(zip(texts, student.score(texts), strict=True))
+    for text, in_band, points in zip(texts, inside, found, strict=True):
+        if in_band:  # the student's P decides the turn
+            assert bool(points) == (p[text] >= student.threshold)
