@@ -12,7 +12,8 @@ speaker (`../shared/data/vendor_formats`, PROVENANCE.txt of each):
   else the words of `results.items` joined to `speaker_labels` by start time, or the words
   of each of `channel_labels.channels[]` merged by time; the call id is `jobName`.
 - **Amazon Bedrock Data Automation** audio output: `audio_segments[]` (`speaker` or
-  `channel` label, times in ms); the call id is the file name.
+  `channel` label, times in ms; by channel where `CALLINSIGHT_SPEAKER_ROLES` names the
+  channels, not the speakers); the call id is the file name.
 - **WebVTT** with voice tags (`<v Name>`, Microsoft Teams / Graph), Teams' JSON cue bodies
   (`speakerName`, `spokenText`) or `Name: text` cues (`.vtt`), and **SubRip** subtitles with
   `Name: text` cues (`.srt`, as WhisperX writes `[SPEAKER_00]: ...`; `flows.readers`).
@@ -56,13 +57,17 @@ ANONYMOUS_SPEAKER = re.compile(
 Piece = tuple[str, Any, Any, str]
 
 
-def diarised_call(obj: dict[str, Any], stem: str) -> dict[str, Any] | None:
+def diarised_call(obj: dict[str, Any], stem: str,
+                  configured: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """The call (speaker labels, not yet roles) of a diarised transcript, or None when `obj`
-    has none of the structures above.
+    has none of the structures above. `configured`: the roles the deployment knows (None:
+    `Settings().speaker_roles`), which decide whether audio segments that carry both a
+    speaker and a channel label are read by channel (`_segments`).
 
     Raises:
         InvalidRecord: If `obj` has one of them but not the fields its turns need.
     """
+    configured = Settings().speaker_roles if configured is None else configured
     results = obj.get("results")
     if isinstance(results, dict) and isinstance(obj.get("metadata"), dict) and \
             isinstance(results.get("channels") or results.get("utterances"), list):
@@ -70,10 +75,10 @@ def diarised_call(obj: dict[str, Any], stem: str) -> dict[str, Any] | None:
                                                _deepgram(results))
     elif isinstance(results, dict) and isinstance(results.get("items"), list):
         name, read = "Amazon Transcribe", lambda: _call(obj.get("jobName") or stem,
-                                                        _transcribe(results))
+                                                        _transcribe(results, configured))
     elif isinstance(obj.get("audio_segments"), list):
         name, read = "Bedrock Data Automation", lambda: _call(
-            stem, _segments(obj["audio_segments"], "text", 1000))
+            stem, _segments(obj["audio_segments"], "text", 1000, configured))
     elif isinstance(obj.get("utterances"), list) or \
             (isinstance(obj.get("words"), list) and "audio_url" in obj):
         name, read = "AssemblyAI", lambda: _call(obj.get("id") or stem, _assemblyai(obj))
@@ -144,21 +149,34 @@ def _seconds(value: Any, per_second: int = 1) -> float | None:
         return None
 
 
-def _segments(segments: list[Any], text_key: str, per_second: int) -> list[Piece]:
-    """Bedrock's and Transcribe's audio segments: a speaker or a channel label each."""
+def _segments(segments: list[Any], text_key: str, per_second: int,
+              configured: Mapping[str, str]) -> list[Piece]:
+    """Bedrock's and Transcribe's audio segments, each by its speaker label, or by its channel
+    label where `configured` (the deployment's known roles) names every channel label of the
+    file but not every speaker label: stereo recordings, the agent on one channel, in files
+    that carry both labels (Bedrock's do)."""
+    rows = [segment for segment in segments if isinstance(segment, dict)]
+    speakers = [_segment_label(segment, "speaker") for segment in rows]
+    channels = [_segment_label(segment, "channel") for segment in rows]
+    by_channel = bool(rows) and all(c is not None and c in configured for c in channels) and \
+        not all(label in configured for label in speakers)
     pieces = []
-    for segment in segments:
-        if not isinstance(segment, dict):
-            continue
-        speaker, channel = segment.get("speaker"), segment.get("channel")
-        label = (speaker.get("speaker_label") if isinstance(speaker, dict) else speaker) or \
-            (channel.get("channel_label") if isinstance(channel, dict) else channel) or \
-            segment.get("speaker_label") or segment.get("channel_label") or "speaker"
+    for segment, speaker, channel in zip(rows, speakers, channels, strict=True):
+        label = (channel if by_channel else speaker or channel) or "speaker"
         start = segment.get("start_timestamp_millis", segment.get("start_time"))
         end = segment.get("end_timestamp_millis", segment.get("end_time"))
-        pieces.append((str(label), _seconds(start, per_second), _seconds(end, per_second),
+        pieces.append((label, _seconds(start, per_second), _seconds(end, per_second),
                        segment.get(text_key) or ""))
     return pieces
+
+
+def _segment_label(segment: dict[str, Any], kind: str) -> str | None:
+    """A segment's `kind` ("speaker" or "channel") label: `{kind: {kind_label: ...}}`,
+    `{kind: ...}` or `{kind_label: ...}`; None when it has none."""
+    value = segment.get(kind)
+    label = (value.get(f"{kind}_label") if isinstance(value, dict) else value) or \
+        segment.get(f"{kind}_label")
+    return None if label in (None, "") else str(label)
 
 
 def _deepgram(results: dict[str, Any]) -> list[Piece]:
@@ -188,9 +206,9 @@ def _assemblyai(obj: dict[str, Any]) -> list[Piece]:
             for item in items if isinstance(item, dict)]
 
 
-def _transcribe(results: dict[str, Any]) -> list[Piece]:
+def _transcribe(results: dict[str, Any], configured: Mapping[str, str]) -> list[Piece]:
     if isinstance(results.get("audio_segments"), list) and results["audio_segments"]:
-        return _segments(results["audio_segments"], "transcript", 1)
+        return _segments(results["audio_segments"], "transcript", 1, configured)
     channels = (results.get("channel_labels") or {}).get("channels")
     if isinstance(channels, list):
         words = [word for channel in channels if isinstance(channel, dict)

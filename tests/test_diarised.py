@@ -305,6 +305,31 @@ def test_diarised_configured_roles_override_the_text() -> None:
     assert partial["turns"][0]["speaker"] == AGENT
 
 
+def test_diarised_segments_read_by_channel_where_the_channels_are_configured() -> None:
+    def segment(speaker: str, channel: str, start: int, text: str) -> dict:
+        return {"speaker": {"speaker_label": speaker}, "channel": {"channel_label": channel},
+                "start_timestamp_millis": start, "end_timestamp_millis": start + 900,
+                "text": text}
+
+    # Two voices on the customer's line (a speakerphone): one channel, two speaker labels.
+    bedrock = {"audio_segments": [
+        segment("spk_1", "ch_1", 0, "Thank you for calling, how can I help you today?"),
+        segment("spk_0", "ch_0", 1000, "My order never arrived."),
+        segment("spk_2", "ch_0", 2000, "And nobody answered our emails.")]}
+    stereo = {"ch_0": CUSTOMER, "ch_1": AGENT}
+    call = with_inferred_roles(diarised_call(bedrock, "stereo", stereo), stereo)
+    assert [(t["speaker"], t["text"]) for t in call["turns"]] == [
+        (AGENT, "Thank you for calling, how can I help you today?"),
+        (CUSTOMER, "My order never arrived. And nobody answered our emails.")]
+    assert call["metadata"] == {"speaker_labels": {"ch_1": AGENT, "ch_0": CUSTOMER},
+                                "speaker_roles": "configured"}
+    # Unconfigured, or configured by speaker label, the speaker labels stay.
+    assert [t["speaker"] for t in diarised_call(bedrock, "stereo", {})["turns"]] == [
+        "spk_1", "spk_0", "spk_2"]
+    by_speaker = {"spk_0": CUSTOMER, "spk_1": AGENT, "spk_2": CUSTOMER, **stereo}
+    assert len(diarised_call(bedrock, "stereo", by_speaker)["turns"]) == 3
+
+
 def test_diarised_configured_roles_from_the_environment(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "bda.json").write_bytes((DIARISED / "bda-standard.json").read_bytes())
@@ -312,6 +337,12 @@ def test_diarised_configured_roles_from_the_environment(
     (transcript,), _ = read_all(tmp_path)
     assert [t.speaker for t in transcript.turns[:2]] == [CUSTOMER, AGENT]
     assert json.loads(transcript.metadata_json)["speaker_roles"] == "configured"
+    # The agent's channel of stereo recordings: Bedrock's segments are read by channel.
+    monkeypatch.setenv("CALLINSIGHT_SPEAKER_ROLES", '{"ch_0": "agent", "ch_1": "customer"}')
+    (transcript,), _ = read_all(tmp_path)
+    assert [t.speaker for t in transcript.turns[:2]] == [CUSTOMER, AGENT]
+    assert json.loads(transcript.metadata_json)["speaker_labels"] == {"ch_1": CUSTOMER,
+                                                                      "ch_0": AGENT}
     monkeypatch.setenv("CALLINSIGHT_SPEAKER_ROLES", '{"ch_0": "boss"}')
     with pytest.raises(ValueError, match="not a role: boss"):
         Settings()
