@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.diarised import diarised_call, with_inferred_roles
+from flows.settings import Settings
 
 
 def vendor_call(obj: Any, stem: str) -> dict[str, Any] | None:
@@ -38,8 +39,9 @@ def vendor_call(obj: Any, stem: str) -> dict[str, Any] | None:
         return _transcribe_or_contact_lens(obj, stem)
     if isinstance(obj.get("SpeechSegments"), list):
         return _post_call_analytics(obj, stem)
-    call = diarised_call(obj, stem)
-    return None if call is None else with_inferred_roles(call)
+    configured = Settings().speaker_roles  # read once: the reading and the roles need it
+    call = diarised_call(obj, stem, configured)
+    return None if call is None else with_inferred_roles(call, configured)
 
 
 def _transcribe_or_contact_lens(obj: dict[str, Any], stem: str) -> dict[str, Any] | None:
