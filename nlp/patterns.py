@@ -376,6 +376,36 @@ COURTESY_PHRASES_V1: list[str] = [
     r"\bnothing\s+else" + _CLAUSE_END,
 ]
 
+# Words that name leaving: cancelling, closing or deleting an account or a contract, going to
+# a competitor, "never again". The categoriser's `cancellation` (a churn threat, which a
+# leader acts on first) stands only on a sentence that holds one of these
+# (`nlp.pain_points.categorise_with_prior`): it learnt the class from short first-person
+# messages ("I want to leave Swisscom"), and read "I want to speak with someone" and "Horrible
+# service" as churn (models/pain-category/MODEL_CARD.md, "Churn needs a cue"). Every v1
+# `cancellation` pattern is covered.
+_LEAVABLE = (r"(?:account|contract|subscription|membership|plan|policy|service|line|number"
+             r"|package|trial|order|booking|card|profile)s?")
+CHURN_CUES_V1: list[str] = [
+    r"\bcancel+\w*", r"\bterminat\w*", r"\bunsubscrib\w*", r"\bchurn\w*", r"\bdisconnect\w*",
+    r"\b(?:close|closing|closed|delete|deleting|deleted|deactivat\w*|inactivat\w*|disable"
+    r"|disabling|discontinu\w*|remove|removing|invalidat\w*|end|ending|stop|stopping"
+    r"|shut(?:ting)? down|get rid of|cut(?: off)?)\b(?:\s+\w+){0,3}?\s+" + _LEAVABLE + r"\b",
+    r"\b" + _LEAVABLE + r"\s+(?:to be |be |is |was |get |got )?(?:closed|closure|closing|deleted"
+    r"|cancell?ed|terminated|deactivated|disabled)\b",
+    r"\bleav(?:e|ing)\b", r"\bquit(?:s|ting)?\b",
+    r"\bswitch(?:ing|ed)? (?:over |back )?(?:to|from|provider|carrier|bank|network|company)\b",
+    r"\bmov(?:e|ing) (?:on|to)\b",
+    r"\bgo(?:ing)? (?:over )?to (?:another|a different|your|the|a) ?(?:competit\w*|provider"
+    r"|company|bank|carrier|network|airline)", r"\bcompetit\w*",
+    r"\bchange (?:my |the |our )?(?:service|provider|company|bank|carrier|network|operator)s?\b",
+    r"\bport(?:ing)? (?:my |our )?(?:number|line)s?\b",
+    r"\bnever (?:\w+ ){0,2}(?:again|with (?:you|your))\b", r"\bever again\b",
+    r"\b(?:done|through|finished) with\b", r"\btake my (?:business|money)\b",
+    r"\b(?:stay|staying) with\b", r"\b(?:good)?bye to\b", r"#bye\b", r"\blast time i\b",
+    r"\bno longer (?:want|need|use)\b",
+    r"\b(?:don'?t|do not) (?:want|need) (?:this|my|the|your) \w+ any ?more\b",
+]
+
 # Words that intensify a complaint; used for severity.
 SEVERITY_CUES_V1: list[str] = [
     r"\bunacceptable\b", r"\bridiculous\b", r"\bworst\b", r"\bnever again\b", r"\blawyer\b",
@@ -453,6 +483,7 @@ _REGISTRY: dict[str, object] = {
     "problem_cues.v1": PROBLEM_CUES_V1,
     "request_frames.v1": REQUEST_FRAMES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,
+    "churn_cues.v1": CHURN_CUES_V1,
     "resolution_cues.v1": RESOLUTION_CUES_V1,
     "resolution_hedges.v1": RESOLUTION_HEDGES_V1,
     "resolution_contrasts.v1": RESOLUTION_CONTRASTS_V1,

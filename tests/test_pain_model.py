@@ -28,12 +28,13 @@ from flows.training.pain_data import (
 )
 from nlp.pain_points import (
     PainPointConfig,
+    categorise,
     categorise_with_prior,
     contact_category,
     detect_pain_points_batch,
     with_turn_context,
 )
-from nlp.patterns import PAIN_CATEGORIES
+from nlp.patterns import PAIN_CATEGORIES, compile_any, get_patterns
 from nlp.pipeline import build_nlp, split_sentences
 from nlp.textmodel import FeatureConfig
 
@@ -392,6 +393,48 @@ def test_pain_model_rule_prior_settles_a_close_category_call():
     # The rules read "refund" in the first; the second has no rule category and keeps billing.
     assert categorise_with_prior(texts, close, None) == ["refund", "billing"]
     assert categorise_with_prior([], close, None) == []
+
+
+# Sentences of the bundled sample that the categoriser called a churn threat at stop 28,
+# without a word of leaving, and the sample's own churn threats (read at stop 29).
+@pytest.mark.parametrize(("text", "churn"), [
+    ("I want to speak with someone", False),
+    ("Horrible service", False),
+    ("Am I really dealing with real account?", False),
+    ("Quite often I shut down my pc, but when I switch it on again, the programs are still "
+     "active.", False),
+    ("Want to cancel.", True),
+    ("I am ready to leave I am getting tired of no seat crap", True),
+    ("My contract almost up too... #bye", True),
+    ("I don't need any assistance my mind to disconnect my connection", True),
+    ("I would like to delete my account now, please.", True),  # BANKING77
+    ("i need to close this account and transfer that money", True),  # MultiDoGO
+    ("I'm done with Swisscom, I will move on", True),  # Swisscom churn
+])
+def test_pain_model_a_churn_threat_needs_a_word_of_leaving(text, churn):
+    from nlp.textmodel import LinearTextModel
+
+    words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
+    # A categoriser that leans to cancellation whatever the text says, then to agent conduct.
+    leaning = LinearTextModel(("agent_conduct", "cancellation", "other"),
+                              np.zeros((3, words.n_hash), dtype=np.float32),
+                              np.array([0.1, 0.3, 0.0]), words, {})
+    expected = "cancellation" if churn else "agent_conduct"
+    assert categorise_with_prior([text], leaning, None, PainPointConfig(rule_prior=0.0)) == [
+        expected]
+    ungated = PainPointConfig(rule_prior=0.0, churn_cues=None)
+    assert categorise_with_prior([text], leaning, None, ungated) == ["cancellation"]
+
+
+@pytest.mark.parametrize("text", [
+    "I am cancelling my subscription today", "I'm switching to another provider",
+    "moving to your competitor", "Closing my account.", "I will never fly with you again",
+    "This is the last time I order here", "I will move to a different provider",
+    "I will take my business elsewhere", "I am done with you",
+])
+def test_pain_model_every_rule_churn_threat_has_a_churn_cue(text):
+    assert categorise(text) == "cancellation"
+    assert compile_any(tuple(get_patterns("churn_cues.v1"))).search(text)
 
 
 # Contact failures as customers write them (airline tweets, TweetSumm): no training set
