@@ -66,10 +66,11 @@ class PainPointConfig(BaseModel):
     # savings account") is no pain point, however its topic words read to the detector
     # (nlp.patterns.REQUEST_FRAMES_V1, `is_plain_request`); None: the detector decides.
     plain_requests: str | None = "request_frames.v1"
-    # Trained path: the categoriser's `cancellation` stands only where the sentence names
-    # leaving (nlp.patterns.CHURN_CUES_V1), else its next best class; None: the categoriser
-    # and its prior alone.
-    churn_cues: str | None = "churn_cues.v1"
+    # Trained path: classes that stand only where the sentence holds one of their words
+    # (nlp.patterns.CATEGORY_CUES_V1: a churn threat names leaving, account access names
+    # getting in), else the categoriser's next best class; None: the categoriser and its
+    # prior alone.
+    category_cues: str | None = "category_cues.v1"
     sentiment: SentimentConfig = SentimentConfig()
 
 
@@ -327,8 +328,8 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
                           cfg: PainPointConfig = PainPointConfig()) -> list[str]:
     """The categoriser's best class per sentence, its probabilities mixed with the v1 rule
     category (`cfg.rule_prior`): the rules name a category from its own words ("crash",
-    "refund", "on hold") in any domain, where the categoriser has only seen three. Its
-    `cancellation` needs a churn cue (`cfg.churn_cues`), else the next best class wins."""
+    "refund", "on hold") in any domain, where the categoriser has only seen three. A class
+    of `cfg.category_cues` needs one of its words, else the next best class wins."""
     if not sentences:
         return []
     # The categoriser reads "can’t" as "can't": its training texts type the straight one
@@ -343,11 +344,11 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
             if category in classes:
                 rule[i, classes.index(category)] = 1.0
         proba = (1.0 - cfg.rule_prior) * proba + cfg.rule_prior * rule
-    if cfg.churn_cues is not None and "cancellation" in classes:
-        churn = compile_any(tuple(get_patterns(cfg.churn_cues)))
-        k = classes.index("cancellation")
+    if cfg.category_cues is not None:
+        cues = {classes.index(c): compile_any(tuple(p))
+                for c, p in get_patterns(cfg.category_cues).items() if c in classes}
         for i, sentence in enumerate(sentences):
-            if proba[i].argmax() == k and not churn.search(sentence):
+            while (k := int(proba[i].argmax())) in cues and not cues[k].search(sentence):
                 proba[i, k] = -np.inf
     best = [classes[j] for j in proba.argmax(axis=1)]
     return [contact_category(s, cfg) or b for s, b in zip(sentences, best, strict=True)]

@@ -376,16 +376,18 @@ COURTESY_PHRASES_V1: list[str] = [
     r"\bnothing\s+else" + _CLAUSE_END,
 ]
 
-# Words that name leaving: cancelling, closing or deleting an account or a contract, going to
-# a competitor, "never again". The categoriser's `cancellation` (a churn threat, which a
-# leader acts on first) stands only on a sentence that holds one of these
-# (`nlp.pain_points.categorise_with_prior`): it learnt the class from short first-person
-# messages ("I want to leave Swisscom"), and read "I want to speak with someone" and "Horrible
-# service" as churn (models/pain-category/MODEL_CARD.md, "Churn needs a cue"). Every v1
-# `cancellation` pattern is covered.
+# Words that a category needs in a sentence before the categoriser may give it
+# (`nlp.pain_points.categorise_with_prior`): where the categoriser's best class is one of
+# these and the sentence holds none of its words, the next best class wins. Both classes
+# were learnt from short banking and chatbot messages and are given too freely to service
+# dialogue (models/pain-category/MODEL_CARD.md, "Categories that need a word").
+# `cancellation`, a churn threat that a leader acts on first, needs a word of leaving:
+# cancelling, closing or deleting an account or a contract, going to a competitor, "never
+# again". On the sample the categoriser read "I want to speak with someone" and "Horrible
+# service" as churn. Every v1 `cancellation` pattern is covered.
 _LEAVABLE = (r"(?:account|contract|subscription|membership|plan|policy|service|line|number"
              r"|package|trial|order|booking|card|profile)s?")
-CHURN_CUES_V1: list[str] = [
+_CHURN_CUES: list[str] = [
     r"\bcancel+\w*", r"\bterminat\w*", r"\bunsubscrib\w*", r"\bchurn\w*", r"\bdisconnect\w*",
     r"\b(?:close|closing|closed|delete|deleting|deleted|deactivat\w*|inactivat\w*|disable"
     r"|disabling|discontinu\w*|remove|removing|invalidat\w*|end|ending|stop|stopping"
@@ -405,6 +407,29 @@ CHURN_CUES_V1: list[str] = [
     r"\bno longer (?:want|need|use)\b",
     r"\b(?:don'?t|do not) (?:want|need) (?:this|my|the|your) \w+ any ?more\b",
 ]
+
+# `account_access` needs a word of getting in: logging in, a password or PIN, a lock, a
+# block or a ban, activation, verification, a hack, a lost or stolen card (the BANKING77 and
+# MultiDoGO intents mapped to the class). On the sample it was given to app faults ("the
+# achievements did not unlock" passes, "Why is it refusing to add music to my library" no
+# longer does).
+_ACCESS_CUES: list[str] = [
+    r"\blog(?:ged|ging)? ?(?:in|on|out|into)\b", r"\blogin\w*",
+    r"\bsign(?:ed|ing)? ?(?:in|on|into)\b", r"\bget (?:in ?to|into)\b", r"\bregist\w*",
+    r"\b(?:de|re)?activat\w*", r"\bpass ?(?:word|code|phrase)s?\b", r"\bpins?\b", r"\b2fa\b",
+    r"\btwo[- ]factor\b", r"\busername\b", r"\bcredentials?\b", r"\bcodes?\b",
+    r"\b(?:un)?lock(?:ed|s|ing)?\b", r"\b(?:un)?block(?:ed|s|ing)?\b", r"\bban(?:ned|s)?\b",
+    r"\bsuspend\w*", r"\bfreez\w*", r"\bfroze(?:n)? (?:my |the )?(?:account|card)",
+    r"\bhack\w*", r"\bcompromis\w*", r"\bstole(?:n)?\b", r"\bsteal\w*", r"\bfraud\w*",
+    r"\btook my\b", r"\blost\b", r"\bmiss(?:ed|ing)?\b", r"\bcan'?t find\b", r"\bmisplac\w*",
+    r"\bwallet\b", r"\bpurse\b", r"\bcards?\b", r"\bverif\w*", r"\bidentit\w*", r"\bidentif\w*",
+    r"\bauthenticat\w*", r"\bsecurity (?:question|code|check)\w*", r"\baccess\w*",
+    r"\b(?:reset|recover\w*|forg[eo]t\w*)\b",
+]
+CATEGORY_CUES_V1: dict[str, list[str]] = {
+    "cancellation": _CHURN_CUES,
+    "account_access": _ACCESS_CUES,
+}
 
 # Words that intensify a complaint; used for severity.
 SEVERITY_CUES_V1: list[str] = [
@@ -483,7 +508,7 @@ _REGISTRY: dict[str, object] = {
     "problem_cues.v1": PROBLEM_CUES_V1,
     "request_frames.v1": REQUEST_FRAMES_V1,
     "severity_cues.v1": SEVERITY_CUES_V1,
-    "churn_cues.v1": CHURN_CUES_V1,
+    "category_cues.v1": CATEGORY_CUES_V1,
     "resolution_cues.v1": RESOLUTION_CUES_V1,
     "resolution_hedges.v1": RESOLUTION_HEDGES_V1,
     "resolution_contrasts.v1": RESOLUTION_CONTRASTS_V1,

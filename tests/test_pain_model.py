@@ -379,14 +379,19 @@ def test_pain_model_a_resolution_is_no_pain_point_whatever_the_model_says(text, 
     assert found[0] == [] and len(found[1]) == 1
 
 
-def test_pain_model_rule_prior_settles_a_close_category_call():
-    from nlp.textmodel import FeatureConfig, LinearTextModel
+def leaning_categoriser(classes: tuple[str, ...], bias: list[float]):
+    """A word-feature categoriser whose classes' probabilities follow `bias`, whatever the
+    text says: the rules around the categoriser are what the test reads."""
+    from nlp.textmodel import LinearTextModel
 
     words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
+    return LinearTextModel(classes, np.zeros((len(classes), words.n_hash), dtype=np.float32),
+                           np.array(bias), words, {})
+
+
+def test_pain_model_rule_prior_settles_a_close_category_call():
     # A categoriser that leans a little to billing whatever the text says.
-    close = LinearTextModel(("billing", "delivery", "refund"),
-                            np.zeros((3, words.n_hash), dtype=np.float32),
-                            np.array([0.2, 0.0, 0.0]), words, {})
+    close = leaning_categoriser(("billing", "delivery", "refund"), [0.2, 0.0, 0.0])
     texts = ["I still want my refund", "where is it"]
     assert categorise_with_prior(texts, close, None, PainPointConfig(rule_prior=0.0)) == [
         "billing", "billing"]
@@ -395,35 +400,54 @@ def test_pain_model_rule_prior_settles_a_close_category_call():
     assert categorise_with_prior([], close, None) == []
 
 
-# Sentences of the bundled sample that the categoriser called a churn threat at stop 28,
-# without a word of leaving, and the sample's own churn threats (read at stop 29).
-@pytest.mark.parametrize(("text", "churn"), [
-    ("I want to speak with someone", False),
-    ("Horrible service", False),
-    ("Am I really dealing with real account?", False),
-    ("Quite often I shut down my pc, but when I switch it on again, the programs are still "
-     "active.", False),
-    ("Want to cancel.", True),
-    ("I am ready to leave I am getting tired of no seat crap", True),
-    ("My contract almost up too... #bye", True),
-    ("I don't need any assistance my mind to disconnect my connection", True),
-    ("I would like to delete my account now, please.", True),  # BANKING77
-    ("i need to close this account and transfer that money", True),  # MultiDoGO
-    ("I'm done with Swisscom, I will move on", True),  # Swisscom churn
+# Each gated class (nlp.patterns.CATEGORY_CUES_V1) on sentences with and without its words:
+# the bundled sample's pain points that the categoriser gave it at stop 28, as read at stop
+# 29, and gold examples of the class from BANKING77, MultiDoGO and Swisscom.
+@pytest.mark.parametrize(("category", "text", "has_word"), [
+    ("cancellation", "I want to speak with someone", False),
+    ("cancellation", "Horrible service", False),
+    ("cancellation", "Am I really dealing with real account?", False),
+    ("cancellation", "Quite often I shut down my pc, but when I switch it on again, the "
+     "programs are still active.", False),
+    ("cancellation", "Want to cancel.", True),
+    ("cancellation", "I am ready to leave I am getting tired of no seat crap", True),
+    ("cancellation", "My contract almost up too... #bye", True),
+    ("cancellation", "I don't need any assistance my mind to disconnect my connection", True),
+    ("cancellation", "I would like to delete my account now, please.", True),  # BANKING77
+    ("cancellation", "i need to close this account and transfer that money", True),  # MultiDoGO
+    ("cancellation", "I'm done with Swisscom, I will move on", True),  # Swisscom
+    ("account_access", "Why is it refusing to add music to my library, still, after two "
+     "years?", False),
+    ("account_access", "Prior to Sunday it would stop randomly about once an hour.", False),
+    ("account_access", "I have an Italian keyboard and there are no issues with that one.",
+     False),
+    ("account_access", "I can’t sign in!", True),
+    ("account_access", "I'm locked out", True),
+    ("account_access", "@AskPlayStation someone recently stole my account & I got it back",
+     True),
+    ("account_access", "I can't get into the PlayStation store from my ps4", True),
+    ("account_access", "SIM card not activated so can’t do it over cellular.", True),
+    ("account_access", "Somehow my recovery has been denied twice.", True),
+    ("account_access", "I forgot my passcode, what do I do?", True),  # BANKING77
+    ("account_access", "my card missed so please close", True),  # MultiDoGO
 ])
-def test_pain_model_a_churn_threat_needs_a_word_of_leaving(text, churn):
-    from nlp.textmodel import LinearTextModel
-
-    words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
-    # A categoriser that leans to cancellation whatever the text says, then to agent conduct.
-    leaning = LinearTextModel(("agent_conduct", "cancellation", "other"),
-                              np.zeros((3, words.n_hash), dtype=np.float32),
-                              np.array([0.1, 0.3, 0.0]), words, {})
-    expected = "cancellation" if churn else "agent_conduct"
+def test_pain_model_a_gated_class_needs_one_of_its_words(category, text, has_word):
+    # A categoriser that leans to the gated class whatever the text says, then to defects.
+    leaning = leaning_categoriser((category, "defect_outage", "other"), [0.3, 0.1, 0.0])
+    expected = category if has_word else "defect_outage"
     assert categorise_with_prior([text], leaning, None, PainPointConfig(rule_prior=0.0)) == [
         expected]
-    ungated = PainPointConfig(rule_prior=0.0, churn_cues=None)
-    assert categorise_with_prior([text], leaning, None, ungated) == ["cancellation"]
+    ungated = PainPointConfig(rule_prior=0.0, category_cues=None)
+    assert categorise_with_prior([text], leaning, None, ungated) == [category]
+
+
+def test_pain_model_a_class_without_its_word_passes_to_the_next_best_ungated_one():
+    # Cancellation first, account access second, both without their words: other wins.
+    leaning = leaning_categoriser(("account_access", "cancellation", "other"), [0.2, 0.3, 0.0])
+    cfg = PainPointConfig(rule_prior=0.0)
+    assert categorise_with_prior(["Horrible service"], leaning, None, cfg) == ["other"]
+    assert categorise_with_prior(["Horrible service, I'm locked out"], leaning, None, cfg) == [
+        "account_access"]
 
 
 @pytest.mark.parametrize("text", [
@@ -434,7 +458,7 @@ def test_pain_model_a_churn_threat_needs_a_word_of_leaving(text, churn):
 ])
 def test_pain_model_every_rule_churn_threat_has_a_churn_cue(text):
     assert categorise(text) == "cancellation"
-    assert compile_any(tuple(get_patterns("churn_cues.v1"))).search(text)
+    assert compile_any(tuple(get_patterns("category_cues.v1")["cancellation"])).search(text)
 
 
 # Contact failures as customers write them (airline tweets, TweetSumm): no training set
@@ -450,12 +474,7 @@ def test_pain_model_every_rule_churn_threat_has_a_churn_cue(text):
     ("3rd time I chatted for help in 13 days.", "repeat_contact"),
 ])
 def test_pain_model_contact_cues_decide_the_category(text, category):
-    from nlp.textmodel import LinearTextModel
-
-    words = FeatureConfig(use_embedding=False, n_hash=2**8, ngram_range=(1, 1))
-    leaning = LinearTextModel(("billing", "delivery", "refund"),
-                              np.zeros((3, words.n_hash), dtype=np.float32),
-                              np.array([0.2, 0.0, 0.0]), words, {})
+    leaning = leaning_categoriser(("billing", "delivery", "refund"), [0.2, 0.0, 0.0])
     assert categorise_with_prior([text], leaning, None) == [category]
     off = PainPointConfig(contact_patterns=None)
     assert categorise_with_prior([text], leaning, None, off) != [category]
