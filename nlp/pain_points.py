@@ -348,7 +348,9 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
         cues = {classes.index(c): compile_any(tuple(p))
                 for c, p in get_patterns(cfg.category_cues).items() if c in classes}
         for i, sentence in enumerate(sentences):
-            while (k := int(proba[i].argmax())) in cues and not cues[k].search(sentence):
+            for k in np.argsort(-proba[i], kind="stable"):
+                if k not in cues or cues[k].search(sentence):
+                    break
                 proba[i, k] = -np.inf
     best = [classes[j] for j in proba.argmax(axis=1)]
     return [contact_category(s, cfg) or b for s, b in zip(sentences, best, strict=True)]

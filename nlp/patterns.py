@@ -384,10 +384,12 @@ COURTESY_PHRASES_V1: list[str] = [
 # `cancellation`, a churn threat that a leader acts on first, needs a word of leaving:
 # cancelling, closing or deleting an account or a contract, going to a competitor, "never
 # again". On the sample the categoriser read "I want to speak with someone" and "Horrible
-# service" as churn. Every v1 `cancellation` pattern is covered.
+# service" as churn. The v1 `cancellation` patterns are among them, so a churn threat the
+# rules name is never overruled.
 _LEAVABLE = (r"(?:account|contract|subscription|membership|plan|policy|service|line|number"
              r"|package|trial|order|booking|card|profile)s?")
 _CHURN_CUES: list[str] = [
+    *PAIN_PATTERNS_V1["cancellation"],
     r"\bcancel+\w*", r"\bterminat\w*", r"\bunsubscrib\w*", r"\bchurn\w*", r"\bdisconnect\w*",
     r"\b(?:close|closing|closed|delete|deleting|deleted|deactivat\w*|inactivat\w*|disable"
     r"|disabling|discontinu\w*|remove|removing|invalidat\w*|end|ending|stop|stopping"

@@ -455,6 +455,7 @@ def test_pain_model_a_class_without_its_word_passes_to_the_next_best_ungated_one
     "moving to your competitor", "Closing my account.", "I will never fly with you again",
     "This is the last time I order here", "I will move to a different provider",
     "I will take my business elsewhere", "I am done with you",
+    "I will never fly with United again",
 ])
 def test_pain_model_every_rule_churn_threat_has_a_churn_cue(text):
     assert categorise(text) == "cancellation"
