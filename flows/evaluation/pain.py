@@ -16,9 +16,10 @@ pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Row
   pipeline with the teacher off (the pain student reads in its place) and the detector and
   cues alone, with the F1 each reader adds;
 * VADER (compound <= -0.05 on the whole text) and the v1 rules on the same splits;
-* the categoriser (and the v1 rules) on held-out airline negative reasons and BANKING77
-  pain intents, and on the MultiDoGO (test split; its train split trains the categoriser)
-  and DSTC11 pain intents, all mapped to the taxonomy.
+* the categoriser (with and without the words that some classes need, and the v1 rules) on
+  held-out airline negative reasons and BANKING77 pain intents, and on the MultiDoGO (test
+  split; its train split trains the categoriser) and DSTC11 pain intents, all mapped to the
+  taxonomy; and per class that needs a word, the share of its gold examples holding one.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from nlp.pain_points import (
     detect_pain_points,
 )
 from nlp.pain_teacher import ask_teacher
+from nlp.patterns import compile_any, get_patterns
 from nlp.textmodel import LinearTextModel, SentenceEncoder
 
 DETECTOR = "pain detector"
@@ -75,6 +77,8 @@ INTENT_SPLITS = {
 }
 #: The baseline rows keep the first rules (the pipeline's default patterns moved on to v2).
 V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
+#: The categoriser as before stop 29: no class needs a word of its own.
+NO_CATEGORY_CUES = PainPointConfig(category_cues=None)
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
@@ -251,11 +255,29 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
         test = [e for e in examples if e.pain and e.category]
         texts, y = [e.text for e in test], [e.category for e in test]
         predicted = categorise_with_prior(texts, categoriser, encoder)  # as the pipeline
+        ungated = categorise_with_prior(texts, categoriser, encoder, NO_CATEGORY_CUES)
         rules = [categorise(t, V1_RULES) or "other" for t in texts]
         rows += [multiclass_row("pain categoriser", dataset, split, y, predicted,
                                 note=category_note(y, predicted)),
+                 multiclass_row("pain categoriser, no category cues", dataset, split, y,
+                                ungated, note=category_note(y, ungated)),
                  multiclass_row("v1 rules categories", dataset, split, y, rules,
                                 note=category_note(y, rules))]
+        rows += _category_cue_rows(dataset, split, texts, y)
+    return rows
+
+
+def _category_cue_rows(dataset: str, split: str, texts: list[str], y: list[str]) -> list[Row]:
+    """Per class that needs a word of its own (`nlp.patterns.CATEGORY_CUES_V1`) and has gold
+    examples here: the share of them that hold one, the recall the gate can keep at most."""
+    rows = []
+    for category, patterns in get_patterns(PainPointConfig().category_cues).items():
+        gold = [t for t, c in zip(texts, y, strict=True) if c == category]
+        if gold:
+            cue = compile_any(tuple(patterns))
+            rows.append(Row(f"category cues: {category}", dataset, split, len(gold),
+                            recall=float(np.mean([bool(cue.search(t)) for t in gold])),
+                            note=f"gold {category} examples holding one of its words"))
     return rows
 
 
