@@ -38,6 +38,13 @@ def _save(folder: Path, meta: Mapping, arrays: Mapping[str, np.ndarray] | None,
     return folder
 
 
+def _read(folder: Path, npz: str = "model.npz") -> tuple[dict, dict[str, np.ndarray]]:
+    """An artefact's `model.json` and the arrays of its `npz` file (what `_save` wrote)."""
+    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    with np.load(folder / npz, allow_pickle=False) as arrays:
+        return meta, dict(arrays)
+
+
 def save_text_model(model: LinearTextModel, folder: Path) -> Path:
     """Write `model.json` + `model.npz` into `folder`."""
     header, arrays = model.to_arrays()
@@ -46,9 +53,7 @@ def save_text_model(model: LinearTextModel, folder: Path) -> Path:
 
 def load_text_model(folder: Path) -> LinearTextModel:
     """Read a model written by `save_text_model`."""
-    header = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    with np.load(folder / "model.npz", allow_pickle=False) as arrays:
-        return LinearTextModel.from_arrays(header, dict(arrays))
+    return LinearTextModel.from_arrays(*_read(folder))
 
 
 def load_pain_teacher(models_dir: Path = MODELS_DIR, name: str = PAIN_TEACHER,
@@ -74,11 +79,9 @@ def load_pain_student(models_dir: Path = MODELS_DIR, name: str = PAIN_STUDENT
     folder = models_dir / name
     if not (folder / "model.json").exists():
         return None
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    with np.load(folder / "model.npz", allow_pickle=False) as arrays:
-        loaded = dict(arrays)
+    meta, arrays = _read(folder)
     encoder = load_static_encoder()
-    return PainStudent(encoder.tokenizer, encoder.embedding, loaded, meta)
+    return PainStudent(encoder.tokenizer, encoder.embedding, arrays, meta)
 
 
 def load_empathy_reader(models_dir: Path = MODELS_DIR, name: str = EMPATHY_READER,
@@ -108,9 +111,8 @@ def _adapted_minilm(folder: Path) -> tuple[str, dict[str, np.ndarray], dict] | N
 
     if not (folder / "model.json").exists():
         return None
-    meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-    with np.load(folder / "adapters.npz", allow_pickle=False) as arrays:
-        return str(get_model_path()), dict(arrays), meta
+    meta, arrays = _read(folder, "adapters.npz")
+    return str(get_model_path()), arrays, meta
 
 
 @cache
