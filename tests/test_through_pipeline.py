@@ -35,6 +35,22 @@ def test_through_pipeline_makes_one_turn_calls_and_scores_the_calls_table(tmp_pa
     assert 0.0 <= result["NMI"] <= 1.0
 
 
+def test_through_pipeline_balances_a_night_per_intent(tmp_path):
+    bank = tmp_path / "data" / "banking77"
+    bank.mkdir(parents=True)
+    rows = ([f"where is my card {i},card_arrival" for i in range(5)]
+            + [f"change my pin {i},change_pin" for i in range(2)])
+    (bank / "train.csv").write_text("text,category\n" + "\n".join(rows) + "\n",
+                                    encoding="utf-8")
+    lines, gold = sample_calls(tmp_path / "data", None, per_intent=3)
+    assert sorted(gold.values()) == ["card_arrival"] * 3 + ["change_pin"] * 2
+    again, _ = sample_calls(tmp_path / "data", None, per_intent=3)
+    other, _ = sample_calls(tmp_path / "data", None, seed=1, per_intent=3)
+    assert again == lines and len(other) == 5  # seeded: same draw again, same shape
+    capped, capped_gold = sample_calls(tmp_path / "data", 4, per_intent=3)
+    assert len(capped) == 4 and capped_gold == dict(list(gold.items())[:4])
+
+
 def test_through_pipeline_reads_every_call_statement_with_its_intent(tmp_path):
     part = tmp_path / "calls" / "run_date=2026-11-27"
     part.mkdir(parents=True)

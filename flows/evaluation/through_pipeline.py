@@ -7,7 +7,9 @@ redaction, catalogue) and scores `calls.primary_issue_id` against the gold inten
 the statement extraction and redaction cost is visible.
 
 Run: .venv/bin/python -m flows.evaluation.through_pipeline [--set banking77|dstc11|airline|
-multidogo] [--n 3000] [--seed 0] [--data ../shared/data] (about 1 min with MiniLM on 2 cores).
+multidogo] [--n 3000] [--seed 0] [--per-intent 40] [--data ../shared/data] (about 1 min with
+MiniLM on 2 cores). `--per-intent 40` sends 40 texts of each intent (all of them, unless `--n`
+is given): BANKING77's test split, which this project never reads, has that shape.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import random
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -37,13 +40,23 @@ SETS = {"banking77": "banking77 train", "dstc11": "dstc11 development",
         "airline": "airline negative reasons", "multidogo": "multidogo train (10k sentences)"}
 
 
-def sample_calls(data_dir: Path, n: int | None, name: str = "banking77", seed: int = 0
-                 ) -> tuple[list[str], dict[str, str]]:
+def sample_calls(data_dir: Path, n: int | None, name: str = "banking77", seed: int = 0,
+                 per_intent: int | None = None) -> tuple[list[str], dict[str, str]]:
     """`n` texts (None: all) of the set `name` (a `seed`ed shuffle) as one-turn calls: their
-    JSON lines and call_id -> intent."""
+    JSON lines and call_id -> intent. With `per_intent`, the first `per_intent` texts of each
+    intent in that shuffle (all of an intent that has fewer) before `n` applies: a balanced
+    night, like BANKING77's test split (40 queries per intent)."""
     texts, intents = LOADERS[SETS[name]](data_dir)
     rows = list(zip(texts, intents, strict=True))
     random.Random(seed).shuffle(rows)
+    if per_intent is not None:
+        taken: Counter[str] = Counter()
+        balanced = []
+        for text, intent in rows:
+            if taken[intent] < per_intent:
+                taken[intent] += 1
+                balanced.append((text, intent))
+        rows = balanced
     lines, gold = [], {}
     for i, (text, intent) in enumerate(rows[:n]):
         call_id = f"{name}-{i}"
@@ -100,10 +113,10 @@ def run_calls(lines: list[str], gold: G, read: Callable[[Path, G], T]) -> T:
 
 
 def through_flow(data_dir: Path, n: int | None, name: str, seed: int,
-                 read: Callable[[Path, dict[str, str]], T]) -> T:
+                 read: Callable[[Path, dict[str, str]], T], per_intent: int | None = None) -> T:
     """`n` texts of the set `name` (`sample_calls`) through `callinsight run`; returns
     `read(output folder, call_id -> intent)`."""
-    return run_calls(*sample_calls(data_dir, n, name, seed), read)
+    return run_calls(*sample_calls(data_dir, n, name, seed, per_intent), read)
 
 
 def run_callinsight(source: Path, output: Path) -> None:
@@ -117,11 +130,16 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     """Build the calls, run the flow once on them, print and return the scores."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="banking77")
-    parser.add_argument("--n", type=int, default=3000)
+    parser.add_argument("--n", type=int, default=None,
+                        help="texts sent (default 3000, or all with --per-intent)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample's shuffle")
+    parser.add_argument("--per-intent", type=int, default=None,
+                        help="at most this many texts per intent (40: a night shaped like "
+                             "BANKING77's test split); --n still caps the total")
     args = parser.parse_args(argv)
-    scores = through_flow(args.data, args.n, args.set, args.seed, score)
+    n = args.n if args.n is not None else (None if args.per_intent else 3000)
+    scores = through_flow(args.data, n, args.set, args.seed, score, args.per_intent)
     print(json.dumps(scores))
     return scores
 
