@@ -55,9 +55,10 @@ class PainPointConfig(BaseModel):
     # 0.589 and 0.876 / 0.880 / 0.876 / 0.861), see models/pain-category/MODEL_CARD.md.
     rule_prior: float = Field(0.1, ge=0.0, le=1.0)
     # Trained path: categories no training set labels (a repeat contact, a transfer), named
-    # by strict cues that then decide the category (nlp.patterns.CONTACT_PATTERNS_V1);
+    # by strict cues that then decide the category (nlp.patterns.CONTACT_PATTERNS_V2: v1 plus
+    # the waits for the contact itself, stop 30);
     # None: the categoriser and its prior alone.
-    contact_patterns: str | None = "contact_patterns.v1"
+    contact_patterns: str | None = "contact_patterns.v2"
     # Trained path: factual problem reports ("outlook is not opening", "my card got
     # declined") are pain points like the complaint cues, unless the sentence reports the
     # problem gone (nlp.patterns.PROBLEM_CUES_V1); None: the complaint cues alone.
@@ -353,7 +354,18 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
                     break
                 proba[i, k] = -np.inf
     best = [classes[j] for j in proba.argmax(axis=1)]
-    return [contact_category(s, cfg) or b for s, b in zip(sentences, best, strict=True)]
+    return [with_contact(s, b, cfg) for s, b in zip(sentences, best, strict=True)]
+
+
+def with_contact(sentence: str, best: str, cfg: PainPointConfig = PainPointConfig()) -> str:
+    """`best`, or the service-contact category whose strict cue the sentence holds
+    (`contact_category`). A churn threat stays one, and a refund stays a refund when the
+    contact cue is a wait: the money still owed is the issue that the wait delays ("No
+    replies to letters, no refund!")."""
+    contact = contact_category(sentence, cfg)
+    if contact is None or best == "cancellation" or (best, contact) == ("refund", "waiting"):
+        return best
+    return contact
 
 
 def contact_category(sentence: str, cfg: PainPointConfig = PainPointConfig()) -> str | None:

@@ -134,6 +134,53 @@ CONTACT_PATTERNS_V1: dict[str, list[str]] = {
     ],
 }
 
+# Waits for the contact itself (stop 30): on hold, in a queue, for a reply that does not
+# come. The airline tweets file these under "Customer Service Issue" too, so the
+# categoriser learnt them as agent conduct ("On hold for more than 40 minutes." filed as the
+# agent's conduct); the taxonomy calls them waiting and response time. The subject of "on
+# hold" is a person ("I've been on hold", "kept me on hold"), not an account or an order;
+# "no response" is a reply that did not come (not a screen that does not respond); a wait
+# for a refund or a parcel is left to the categoriser.
+_SPAN = (r"(?:\d+(?:\.\d+)?\+?|an?|one|two|three|four|five|six|ten|several|many|couple of|few|"
+         r"half an?|over an?|almost an?|nearly an?|more than an?)")
+_UNIT = r"(?:minutes?|mins?|hours?|hrs?)"
+CONTACT_PATTERNS_V2: dict[str, list[str]] = {
+    **CONTACT_PATTERNS_V1,
+    "waiting": [
+        r"\b(?:i|i'm|im|we|we're|she|he|she's|he's|they|they're|(?:i|we|she|he|they)(?:'ve|'d|"
+        r" have| had| has) been|(?:i've|ive|we've|they've) been)(?: been| was| were| am| are| is)?"
+        r"(?: still| currently| now| just| already| again)? on hold\b",
+        r"\b(?:kept|keep|keeps|keeping|put|puts|putting|had|has|left|leave|leaves|leaving)(?: \w+)?"
+        r" (?:me|us|them|him|her|people|customers|everyone) on hold\b",
+        r"\b(?:get|gets|getting|got|being) put on hold\b",
+        r"\b(?:wait|waits|waited|waiting|sat|sit|sitting|stuck|stay|staying|stayed|hanging) on "
+        r"hold\b",
+        r"^\W*on hold\b",
+        rf"\bon hold (?:for|since) (?:\w+ ){{0,2}}?(?:{_UNIT}|an? hour|ages|ever|forever)\b",
+        rf"\b{_UNIT} (?:\w+ )?on hold\b",
+        r"\b(?:hold|queue|queuing|queueing) times?\b",
+        # ... but the wait for a card, a transfer or a parcel is the categoriser's (BANKING77:
+        # "What's the wait time for European transfers?")
+        r"\b(?:wait|waiting) times?\b(?! (?:for|until|to|on) (?:an? |the |my |your |our )?"
+        r"(?:new |physical |replacement |us |european |international )?(?:receive|recieve|get|"
+        r"arrive|card|delivery|deliveries|transfer|money|refund|payment|package|parcel|order|"
+        r"shipment|item|top))",
+        r"\bwait\w*(?: \w+){0,4}? (?:for|on) (?:a |an |your |any |some |the )?(?:reply|response|"
+        r"answer|call ?back|someone|somebody|anyone|agent|rep|representative|human)\b",
+        r"\b(?:no|zero|still no|not (?:a|one|any)|never (?:got|received|had) an?y?|haven't (?:had|"
+        r"got|received) an?y?|yet to (?:get|receive|hear) an?y?) (?:reply|replies|response|"
+        r"responses|call ?backs?)\b(?! (?:from|on|when|in) (?:the |my |your )?(?:app|website|site|"
+        r"page|button|screen|device|phone|tv|remote|system|server)\b)",
+        r"\b(?:no one|nobody|no-one|noone)(?: \w+)? (?:answers|answered|answering|picks up|"
+        r"picked up|responds|responded|responding|replies|replied|replying|gets back|got back|"
+        r"to answer|to respond)\b",
+        r"\b(?:in (?:a |the )?queue|queu(?:e|ed|ing|eing) for)\b",
+        rf"\b{_SPAN} (?:\w+ )?{_UNIT} (?:on|in|of) (?:the )?(?:phone|line|hold|chat|live chat|"
+        r"queue|call)\b",
+        rf"\bon the (?:phone|line)(?: \w+){{0,2}}? (?:for )?{_SPAN} (?:\w+ )?{_UNIT}\b",
+    ],
+}
+
 # v2: v1 with transfers in the sense of the call (v1's bare "transfer" also matched money
 # and data: "my transfer to my friend failed", "transfer photos from my phone").
 PAIN_PATTERNS_V2: dict[str, list[str]] = {
@@ -505,6 +552,7 @@ _REGISTRY: dict[str, object] = {
     "pain_patterns.v1": PAIN_PATTERNS_V1,
     "pain_patterns.v2": PAIN_PATTERNS_V2,
     "contact_patterns.v1": CONTACT_PATTERNS_V1,
+    "contact_patterns.v2": CONTACT_PATTERNS_V2,
     "pain_patterns.de.v1": PAIN_PATTERNS_DE_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
     "problem_cues.v1": PROBLEM_CUES_V1,

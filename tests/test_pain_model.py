@@ -473,6 +473,23 @@ def test_pain_model_every_rule_churn_threat_has_a_churn_cue(text):
     ("Then why would I waste my time explaining everything again?", "repeat_contact"),
     ("The issue has not been resolved...... My money has not been refunded.", "repeat_contact"),
     ("3rd time I chatted for help in 13 days.", "repeat_contact"),
+    # Waits for the contact itself (stop 30): the bundled sample's quotes and airline train
+    # tweets that the categoriser had filed as agent conduct.
+    ("On hold for more than 40 minutes.", "waiting"),
+    ("This is unacceptable hold time.", "waiting"),
+    ("[NAME] 15 mins on hold and counting ........", "waiting"),
+    ("She’s been on hold for over an hour.", "waiting"),
+    ("@AmazonHelp After continuously keeping me on hold for close to 45 minutes now", "waiting"),
+    ("Waited 30 mins on phone and got cut of from live chat. #", "waiting"),
+    ("Is this route going to be faster than being on the phone for over an hour with you guys?",
+     "waiting"),
+    ("You guys left me waiting all day for a response and that’s terrible service.", "waiting"),
+    ("@sprintcare dm'ed but no response", "waiting"),
+    ("No callback, no answers to anything.", "waiting"),
+    ("I have been calling and no one is answering,, anyway I will try again tomorrow",
+     "waiting"),
+    ("why am I continually getting put on hold by painfully inexperienced people", "waiting"),
+    ("I've already wasted 1.5 hrs of phone wait time already :-(", "waiting"),
 ])
 def test_pain_model_contact_cues_decide_the_category(text, category):
     leaning = leaning_categoriser(("billing", "delivery", "refund"), [0.2, 0.0, 0.0])
@@ -488,9 +505,32 @@ def test_pain_model_contact_cues_decide_the_category(text, category):
     "I rebooted the box and it never came back online",
     "Captain reports he's called 6 times to get ground crew",  # not the customer's contact
     "I will be cancelling my service if this still isn't resolved.",  # churn threat first
+    "my account is on hold until I verify my address",  # an account on hold, not a caller
+    "I want the flight I have on hold. I don't want a new flight.",
+    "they put my order on hold without telling me",
+    "I'm still waiting for my refund",  # a wait for money: the categoriser decides
+    "The screen gives no response from the app when I tap it",  # a device, not a reply
+    "haven't got a consistent response from your agents",  # the answers, not their absence
+    "When I left Orlando, I was 2nd in line for standby. I land and I'm 4th.",
 ])
 def test_pain_model_contact_cues_leave_other_senses_alone(text):
     assert contact_category(text) is None
+
+
+@pytest.mark.parametrize(("text", "leans_to", "category"), [
+    ("@VerizonSupport I just want to cancel it.. no one is answering!", "cancellation",
+     "cancellation"),  # a churn threat stays one
+    ("No replies to letters, no refund!", "refund", "refund"),  # the money the wait delays
+    ("No replies to letters, no refund!", "agent_conduct", "waiting"),
+    ("I have emailed them twice and no response at all.", "cancellation", "cancellation"),
+    ("I have emailed them twice and no response at all.", "refund", "repeat_contact"),
+])
+def test_pain_model_contact_cues_keep_churn_and_a_delayed_refund(text, leans_to, category):
+    classes = ("agent_conduct", "cancellation", "refund")
+    leaning = leaning_categoriser(classes, [1.0 if c == leans_to else 0.0 for c in classes])
+    # No gate or rule prior in the way: the class the categoriser leans to is its best.
+    cfg = PainPointConfig(category_cues=None, rule_prior=0.0)
+    assert categorise_with_prior([text], leaning, None, cfg) == [category]
 
 
 def test_contact_review_lists_each_distinct_match_once_by_category():

@@ -1,10 +1,11 @@
 """Every match of the contact cues in real customer text, as a reading sheet.
 
-Repeat contacts and transfers are named by strict cues (`nlp.patterns.CONTACT_PATTERNS_V1`),
-as no training set labels them, so their precision is measured by reading: this lists each
-distinct text of the airline tweets, TweetSumm's labelled customer sentences, BANKING77 and
-MultiDoGO's train turns that a cue matches, by category, with its source. The reading of
-stop 13 is in models/pain-category/MODEL_CARD.md.
+Repeat contacts, transfers and (since stop 30) waits for the contact are named by strict cues
+(`nlp.patterns.CONTACT_PATTERNS_V2`), as no training set labels them as such, so their
+precision is measured by reading: this lists each distinct text of the airline tweets,
+TweetSumm's labelled customer sentences, BANKING77 and MultiDoGO's train turns that a cue
+matches, by category, with its source. The reading of stop 13 is in
+models/pain-category/MODEL_CARD.md, that of stop 30 in models/pain-category/REVIEW-stop30.md.
 
 Run: .venv/bin/python -m flows.evaluation.contact_review [--data ../shared/data]
 """

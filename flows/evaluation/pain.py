@@ -16,7 +16,8 @@ pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Row
   pipeline with the teacher off (the pain student reads in its place) and the detector and
   cues alone, with the F1 each reader adds;
 * VADER (compound <= -0.05 on the whole text) and the v1 rules on the same splits;
-* the categoriser (with and without the words that some classes need, and the v1 rules) on
+* the categoriser (with and without the words that some classes need, without the wait cues
+  of stop 30, and the v1 rules) on
   held-out airline negative reasons and BANKING77 pain intents, and on the MultiDoGO (test
   split; its train split trains the categoriser) and DSTC11 pain intents, all mapped to the
   taxonomy; and per class that needs a word, the share of its gold examples holding one.
@@ -79,6 +80,8 @@ INTENT_SPLITS = {
 V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
 #: The categoriser as before stop 29: no class needs a word of its own.
 NO_CATEGORY_CUES = PainPointConfig(category_cues=None)
+#: The categoriser as before stop 30: a wait on hold or for a reply is left to it.
+NO_WAIT_CUES = PainPointConfig(contact_patterns="contact_patterns.v1")
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
@@ -256,15 +259,24 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
         texts, y = [e.text for e in test], [e.category for e in test]
         predicted = categorise_with_prior(texts, categoriser, encoder)  # as the pipeline
         ungated = categorise_with_prior(texts, categoriser, encoder, NO_CATEGORY_CUES)
+        no_waits = categorise_with_prior(texts, categoriser, encoder, NO_WAIT_CUES)
         rules = [categorise(t, V1_RULES) or "other" for t in texts]
         rows += [multiclass_row("pain categoriser", dataset, split, y, predicted,
                                 note=category_note(y, predicted)),
                  multiclass_row("pain categoriser, no category cues", dataset, split, y,
                                 ungated, note=category_note(y, ungated)),
+                 multiclass_row("pain categoriser, no wait cues", dataset, split, y,
+                                no_waits, note=category_note(y, no_waits)
+                                + f"; {_moved(predicted, no_waits)} moved by the wait cues"),
                  multiclass_row("v1 rules categories", dataset, split, y, rules,
                                 note=category_note(y, rules))]
         rows += _category_cue_rows(dataset, split, texts, y)
     return rows
+
+
+def _moved(predicted: list[str], before: list[str]) -> int:
+    """How many predictions differ between two runs of the categoriser."""
+    return sum(a != b for a, b in zip(predicted, before, strict=True))
 
 
 def _category_cue_rows(dataset: str, split: str, texts: list[str], y: list[str]) -> list[Row]:
