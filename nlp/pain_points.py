@@ -59,6 +59,10 @@ class PainPointConfig(BaseModel):
     # the waits for the contact itself, stop 30);
     # None: the categoriser and its prior alone.
     contact_patterns: str | None = "contact_patterns.v2"
+    # Trained path: a customer who says they are leaving ("Considering cancelling my Prime
+    # service", "I'll never fly you guys again") is a churn threat whatever the categoriser
+    # leans to (nlp.patterns.CHURN_THREATS_V1, stop 30); None: no such cue.
+    churn_threats: str | None = "churn_threats.v1"
     # Trained path: factual problem reports ("outlook is not opening", "my card got
     # declined") are pain points like the complaint cues, unless the sentence reports the
     # problem gone (nlp.patterns.PROBLEM_CUES_V1); None: the complaint cues alone.
@@ -354,14 +358,19 @@ def categorise_with_prior(sentences: list[str], category_model: LinearTextModel,
                     break
                 proba[i, k] = -np.inf
     best = [classes[j] for j in proba.argmax(axis=1)]
-    return [with_contact(s, b, cfg) for s, b in zip(sentences, best, strict=True)]
+    return [with_strict_cues(s, b, cfg) for s, b in zip(sentences, best, strict=True)]
 
 
-def with_contact(sentence: str, best: str, cfg: PainPointConfig = PainPointConfig()) -> str:
-    """`best`, or the service-contact category whose strict cue the sentence holds
-    (`contact_category`). A churn threat stays one, and a refund stays a refund when the
-    contact cue is a wait: the money still owed is the issue that the wait delays ("No
-    replies to letters, no refund!")."""
+def with_strict_cues(sentence: str, best: str, cfg: PainPointConfig = PainPointConfig()
+                     ) -> str:
+    """`best`, unless a strict cue names the class: `cancellation` where the customer says
+    they are leaving (`cfg.churn_threats`), else the service-contact category whose cue the
+    sentence holds (`contact_category`). A churn threat stays one, and a refund stays a
+    refund when the contact cue is a wait: the money still owed is the issue that the wait
+    delays ("No replies to letters, no refund!")."""
+    threat = None if cfg.churn_threats is None else first_matching(sentence, cfg.churn_threats)
+    if threat is not None:
+        return threat
     contact = contact_category(sentence, cfg)
     if contact is None or best == "cancellation" or (best, contact) == ("refund", "waiting"):
         return best

@@ -181,6 +181,78 @@ CONTACT_PATTERNS_V2: dict[str, list[str]] = {
     ],
 }
 
+# A customer who says they are leaving (stop 30): these decide `cancellation` over the
+# categoriser, which sees few churn threats outside Swisscom's and BANKING77's and gave the
+# sample's ("Considering cancelling my Prime service since I can't get deliveries.") to
+# other classes. Each names the customer's own leaving: their service, account or contract
+# cancelled, closed or dropped; an intent to cancel, quit or switch; a competitor; never
+# again. Not a flight or an order cancelled, not the company closing an account, not a
+# traveller leaving for the airport. Written on the training parts (Swisscom EN churn
+# messages, BANKING77 and MultiDoGO train) and the bundled sample; measured on held-out
+# gold (`callinsight eval --suite pain`, "churn threats" rows).
+_CHURN_LEAVE = (r"(?:cancel|cancell?ing|terminate|terminating|close(?: out)?|closing(?: out)?|"
+                r"delete|deleting|remove|removing|shut down|shutting down|end|ending|"
+                r"discontinue|discontinuing|drop|dropping|deactivate|deactivating|disconnect|"
+                r"disconnecting|get rid of|getting rid of|quit|quitting|leave|leaving)")
+_CHURN_HOLDING = (r"(?:service|services|account|accounts|membership|subscription|contract|plan|"
+                  r"plans|sim|broadband|insurance|policy|connection|bank|provider|network)")
+_CHURN_INTENT = (r"(?<!not )(?<!n't )(?:i'?m|im|i am|i'?ll|i will|we'?ll|we will|going to|"
+                 r"gonna|have to|about to|ready to|want to|wanna|will be|consider|considering|"
+                 r"thinking of|thinking about|time to)")
+CHURN_THREATS_V1: dict[str, list[str]] = {
+    "cancellation": [
+        # what the customer holds, left: "cancel my prime membership", "delete all accounts"
+        rf"(?<!you )(?<!they )(?<!\bu )\b{_CHURN_LEAVE} (?:(?:all|one)(?: of)? )?(?:(?:my|our|the|"
+        rf"this|your|their|an?) )?(?:\w+ ){{0,2}}?{_CHURN_HOLDING}\b",
+        rf"\bcut (?:off )?(?:my|our) (?:\w+ )?{_CHURN_HOLDING}\b",
+        rf"\b(?:my|our|this|the) (?:\w+ )?{_CHURN_HOLDING} (?:to be|be|get|gets) (?:closed|"
+        r"cancell?ed|terminated|deleted|deactivated|disconnected)\b",
+        rf"\bno longer (?:want|need|wish to keep|wish to use)(?: \w+){{0,2}}? {_CHURN_HOLDING}\b",
+        rf"\bdon'?t want (?:this|my|the|your) (?:\w+ )?{_CHURN_HOLDING} any ?more\b",
+        # an intent to leave: "I'm going to have to cancel if it's not coming today"
+        rf"\b{_CHURN_INTENT}(?: \w+){{0,2}}? (?:cancel|cancell?ing|quit|quitting|switch|"
+        r"switching)(?: (?:it|everything|all|over))?(?=\W*$|\W+(?:if|unless|and|but|because|"
+        r"cos|cause|as|now|then|today|tomorrow|soon|asap)\b|\s*[,.!?;:])",
+        r"\b(?:i|i'?m|im|i am|i'?ll|i will|want to|wanna|going to|gonna|have to|might want to)"
+        r"(?: \w+){0,2}? quit(?:ting)?\b",
+        # "I'm leaving", "going to leave soon", "I leave Swisscom": not a traveller leaving
+        r"(?<!before )(?<!after )(?<!when )(?<!until )(?<!once )(?<!till )\bi(?:'?m| am|'ll| will|"
+        r" shall| want to| wanna| have to| must| might)?(?: going to| gonna| have to| want to)?"
+        r"(?: \w+)? leav(?:e|ing)\b(?! (?:for|to|on|at|from|in|by|tomorrow|tonight|today|now|"
+        r"early|late|home|work|my|a|an|it|that|the (?:airport|gate|house|hotel|plane|station|"
+        r"office|country|city|store|lounge|building|car|train)|this (?:airport|gate|house|hotel|"
+        r"plane|station|country|city|morning|afternoon|evening|weekend))\b)",
+        r"\b(?:time to|i'?m|i am|i will|i'll|gonna|going to) (?:say|saying) (?:good ?bye|bye) to\b",
+        r"\b(?:change|changing|switch|switching) (?:my )?(?:provider|operator|network|carrier|"
+        r"bank|supplier)s?\b",
+        r"\b(?:try|trying|join|joining) (?:the |a |your )?(?:competitors?|competition)\b",
+        r"\b(?:not|won'?t|don'?t)(?: \w+){0,3}? stay(?:ing)? with (?:you|your|this|the)\b",
+        # to a competitor: "considering moving to Google Fi", "time to move to a new supplier"
+        rf"\b{_CHURN_INTENT}(?: \w+){{0,2}}? (?:switch|switching|port|porting) (?:over )?to \w",
+        r"\b(?:consider|considering|thinking of|thinking about|time to)(?: \w+){0,2}? (?:move|"
+        r"moving) to \w",
+        r"\b(?:i|i'?m|i am|we|we'?re|we are|i'?ll|i will)(?: \w+){0,2}? (?:switch|switching|"
+        r"moving|porting) from \w+ to\b",
+        r"(?<!had to )\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|port(?:ing)?|chang(?:e|ing)) "
+        r"(?:over )?to "
+        r"(?:(?:another|a "
+        r"different|a new) (?:\w+ )?(?:provider|company|airline|bank|network|carrier|supplier|"
+        r"operator|brand)|(?:your |a )?competitors?|the competition)\b",
+        rf"\b{_CHURN_INTENT}(?: \w+){{0,3}}? go(?:ing)? elsewhere\b",
+        r"\b(?:i'?ll|i will|we'?ll|we will) (?:just )?move on\b",
+        # never again: "I'll never fly you guys again", "won't be ordering again" (a name
+        # between reads as "[NAME]": "Never flying [NAME] or [NAME] ever again!")
+        r"\bnever (?:\w+ ){0,3}?(?:fly|flying|flown|use|using|buy|buying|order|ordering|shop|"
+        r"shopping|book|booking|travel|travell?ing|deal|dealing|come|coming|recommend\w*|go|"
+        r"going)\b(?: \S+){0,5}? again\b",
+        r"\b(?:won'?t|will not|wont|not) (?:be )?(?:using|flying|ordering|buying|shopping|"
+        r"booking|travell?ing|coming back|dealing)(?: \S+){0,5}? (?:ever )?again\b",
+        r"\bno more \w+ (?:in my future|for me)\b",
+        r"\btake my (?:business|money|custom) (?:elsewhere|somewhere else)\b",
+        r"\b(?:i'?m|im|i am|we'?re|we are) (?:\w+ )?(?:done|through|finished) with\b",
+    ],
+}
+
 # v2: v1 with transfers in the sense of the call (v1's bare "transfer" also matched money
 # and data: "my transfer to my friend failed", "transfer photos from my phone").
 PAIN_PATTERNS_V2: dict[str, list[str]] = {
@@ -553,6 +625,7 @@ _REGISTRY: dict[str, object] = {
     "pain_patterns.v2": PAIN_PATTERNS_V2,
     "contact_patterns.v1": CONTACT_PATTERNS_V1,
     "contact_patterns.v2": CONTACT_PATTERNS_V2,
+    "churn_threats.v1": CHURN_THREATS_V1,
     "pain_patterns.de.v1": PAIN_PATTERNS_DE_V1,
     "complaint_cues.v1": COMPLAINT_CUES_V1,
     "problem_cues.v1": PROBLEM_CUES_V1,

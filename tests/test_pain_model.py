@@ -32,6 +32,7 @@ from nlp.pain_points import (
     categorise_with_prior,
     contact_category,
     detect_pain_points_batch,
+    first_matching,
     with_turn_context,
 )
 from nlp.patterns import PAIN_CATEGORIES, compile_any, get_patterns
@@ -517,6 +518,49 @@ def test_pain_model_contact_cues_leave_other_senses_alone(text):
     assert contact_category(text) is None
 
 
+# A customer who says they are leaving (nlp.patterns.CHURN_THREATS_V1, stop 30): the
+# bundled sample's quotes that the categoriser had given other classes, Swisscom's churn
+# messages, BANKING77 and MultiDoGO train queries, airline train tweets.
+@pytest.mark.parametrize("text", [
+    "Considering cancelling my Prime service since I can't get deliveries.",
+    "Unfortunately looks like I'm going to have to cancel if it's not coming today",
+    "@BofA_Help You didn’t do there for I will be leaving your shitty customer service bank.",
+    "Feeling pretty annoyed/overcharged and seriously considering moving to Google Fi.",
+    "[NAME] in Miami Airport...where do I start..I’ll never fly you guys again.",
+    "Never flying [NAME] or [NAME] ever again!",  # redacted names between
+    "I'm certainly not stupid and won't be ordering again",
+    "shambles and time to move to a new supplier",
+    "I am leaving salt",
+    "I'm quitting swisscom for salt",
+    "I'm switching from swisscom to salt",
+    "unhappy with service need to delete account",
+    "i want cancel cable service",
+    "Will have to take my business elsewhere",
+    "@BofA_Help I will be switching banks next week.",
+])
+def test_pain_model_churn_cues_name_a_customer_leaving(text):
+    assert first_matching(text, "churn_threats.v1") == "cancellation"
+
+
+@pytest.mark.parametrize("text", [
+    "You canceled the flight!! !",  # the company cancels: a defect, not churn
+    "please cancel one of them because its the same",  # a duplicate order
+    "how long does it usually take to cancel an order #83975908 ?",
+    "since we are leaving tomorrow to miami can you deliver the bags to the airport?",
+    "Is flight 5001 really going to leave Newark today?",
+    "Did you discontinue nonstop service from SJC to BOS?",
+    "I'm moving to DC & I want to book a one way fare on your website.",
+    "fly 2301 delayed do to ice at JFK ... Can I switch to a Later flight for free",
+    "If I miss saying goodbye to my friend cause of your crappy service",
+    "had to change to another airline to get to DC today",
+    "We’re waiting to board for the second time, we do not want to cancel, we want a refund.",
+    "8h flight without a working screen and not possible to move to another place",
+    "Every time I switch from one system to the other, it's asking me to activate",
+])
+def test_pain_model_churn_cues_leave_other_leavings_alone(text):
+    assert first_matching(text, "churn_threats.v1") is None
+
+
 @pytest.mark.parametrize(("text", "leans_to", "category"), [
     ("@VerizonSupport I just want to cancel it.. no one is answering!", "cancellation",
      "cancellation"),  # a churn threat stays one
@@ -524,6 +568,11 @@ def test_pain_model_contact_cues_leave_other_senses_alone(text):
     ("No replies to letters, no refund!", "agent_conduct", "waiting"),
     ("I have emailed them twice and no response at all.", "cancellation", "cancellation"),
     ("I have emailed them twice and no response at all.", "refund", "repeat_contact"),
+    # A customer's own words of leaving decide, over the categoriser and over a wait.
+    ("@VerizonSupport I just want to cancel it.. no one is answering!", "agent_conduct",
+     "cancellation"),
+    ("Considering cancelling my Prime service since I can't get deliveries.", "refund",
+     "cancellation"),
 ])
 def test_pain_model_contact_cues_keep_churn_and_a_delayed_refund(text, leans_to, category):
     classes = ("agent_conduct", "cancellation", "refund")

@@ -25,6 +25,7 @@ pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Row
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -81,7 +82,9 @@ V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
 #: The categoriser as before stop 29: no class needs a word of its own.
 NO_CATEGORY_CUES = PainPointConfig(category_cues=None)
 #: The categoriser as before stop 30: a wait on hold or for a reply is left to it.
-NO_WAIT_CUES = PainPointConfig(contact_patterns="contact_patterns.v1")
+NO_WAIT_CUES = PainPointConfig(contact_patterns="contact_patterns.v1", churn_threats=None)
+#: ... and a customer's own words of leaving decide nothing (stop 30).
+NO_CHURN_CUES = PainPointConfig(churn_threats=None)
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
@@ -260,18 +263,37 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
         predicted = categorise_with_prior(texts, categoriser, encoder)  # as the pipeline
         ungated = categorise_with_prior(texts, categoriser, encoder, NO_CATEGORY_CUES)
         no_waits = categorise_with_prior(texts, categoriser, encoder, NO_WAIT_CUES)
+        no_churn = categorise_with_prior(texts, categoriser, encoder, NO_CHURN_CUES)
         rules = [categorise(t, V1_RULES) or "other" for t in texts]
         rows += [multiclass_row("pain categoriser", dataset, split, y, predicted,
                                 note=category_note(y, predicted)),
                  multiclass_row("pain categoriser, no category cues", dataset, split, y,
                                 ungated, note=category_note(y, ungated)),
-                 multiclass_row("pain categoriser, no wait cues", dataset, split, y,
+                 multiclass_row("pain categoriser, no churn cues", dataset, split, y,
+                                no_churn, note=category_note(y, no_churn)
+                                + f"; {_moved(predicted, no_churn)} moved by the churn cues"),
+                 multiclass_row("pain categoriser, no wait or churn cues", dataset, split, y,
                                 no_waits, note=category_note(y, no_waits)
-                                + f"; {_moved(predicted, no_waits)} moved by the wait cues"),
+                                + f"; {_moved(predicted, no_waits)} moved by the two"),
                  multiclass_row("v1 rules categories", dataset, split, y, rules,
                                 note=category_note(y, rules))]
-        rows += _category_cue_rows(dataset, split, texts, y)
+        rows += _category_cue_rows(dataset, split, texts, y) + [_churn_cue_row(
+            dataset, split, texts, y)]
     return rows
+
+
+def _churn_cue_row(dataset: str, split: str, texts: list[str], y: list[str]) -> Row:
+    """The share of the gold churn threats (`cancellation`) that hold one of the strict
+    churn cues, which decide the class (`nlp.patterns.CHURN_THREATS_V1`), and how many
+    examples of the other classes hold one."""
+    cue = compile_any(tuple(get_patterns(PainPointConfig().churn_threats)["cancellation"]))
+    held = [bool(cue.search(t)) for t in texts]
+    gold = [h for h, c in zip(held, y, strict=True) if c == "cancellation"]
+    others = sum(h for h, c in zip(held, y, strict=True) if c != "cancellation")
+    return Row("churn cues: cancellation", dataset, split, len(gold),
+               recall=float(np.mean(gold)) if gold else math.nan,
+               note=f"gold cancellation examples holding a churn cue; {others} of the "
+                    f"{len(y) - len(gold)} other gold examples hold one")
 
 
 def _moved(predicted: list[str], before: list[str]) -> int:
