@@ -16,11 +16,12 @@ pipeline's `turns.is_pain_point`; its score is the highest sentence P(pain). Row
   pipeline with the teacher off (the pain student reads in its place) and the detector and
   cues alone, with the F1 each reader adds;
 * VADER (compound <= -0.05 on the whole text) and the v1 rules on the same splits;
-* the categoriser (with and without the words that some classes need, without the wait cues
-  of stop 30, and the v1 rules) on
+* the categoriser (with and without the words that some classes need, without the churn cues
+  and without the wait cues of stop 30, and the v1 rules) on
   held-out airline negative reasons and BANKING77 pain intents, and on the MultiDoGO (test
   split; its train split trains the categoriser) and DSTC11 pain intents, all mapped to the
-  taxonomy; and per class that needs a word, the share of its gold examples holding one.
+  taxonomy; per class that needs a word, the share of its gold examples holding one; and the
+  share of the gold churn threats holding a churn cue.
 """
 
 from __future__ import annotations
@@ -81,8 +82,9 @@ INTENT_SPLITS = {
 V1_RULES = PainPointConfig(patterns="pain_patterns.v1")
 #: The categoriser as before stop 29: no class needs a word of its own.
 NO_CATEGORY_CUES = PainPointConfig(category_cues=None)
-#: The categoriser as before stop 30: a wait on hold or for a reply is left to it.
-NO_WAIT_CUES = PainPointConfig(contact_patterns="contact_patterns.v1", churn_threats=None)
+#: The categoriser as before stop 30: a wait on hold or for a reply is left to it, ...
+NO_WAIT_OR_CHURN_CUES = PainPointConfig(contact_patterns="contact_patterns.v1",
+                                        churn_threats=None)
 #: ... and a customer's own words of leaving decide nothing (stop 30).
 NO_CHURN_CUES = PainPointConfig(churn_threats=None)
 
@@ -262,7 +264,7 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
         texts, y = [e.text for e in test], [e.category for e in test]
         predicted = categorise_with_prior(texts, categoriser, encoder)  # as the pipeline
         ungated = categorise_with_prior(texts, categoriser, encoder, NO_CATEGORY_CUES)
-        no_waits = categorise_with_prior(texts, categoriser, encoder, NO_WAIT_CUES)
+        no_waits = categorise_with_prior(texts, categoriser, encoder, NO_WAIT_OR_CHURN_CUES)
         no_churn = categorise_with_prior(texts, categoriser, encoder, NO_CHURN_CUES)
         rules = [categorise(t, V1_RULES) or "other" for t in texts]
         rows += [multiclass_row("pain categoriser", dataset, split, y, predicted,
@@ -277,23 +279,8 @@ def _category_rows(data: dict[str, list[PainExample]], categoriser: LinearTextMo
                                 + f"; {_moved(predicted, no_waits)} moved by the two"),
                  multiclass_row("v1 rules categories", dataset, split, y, rules,
                                 note=category_note(y, rules))]
-        rows += _category_cue_rows(dataset, split, texts, y) + [_churn_cue_row(
-            dataset, split, texts, y)]
+        rows += _cue_rows(dataset, split, texts, y)
     return rows
-
-
-def _churn_cue_row(dataset: str, split: str, texts: list[str], y: list[str]) -> Row:
-    """The share of the gold churn threats (`cancellation`) that hold one of the strict
-    churn cues, which decide the class (`nlp.patterns.CHURN_THREATS_V1`), and how many
-    examples of the other classes hold one."""
-    cue = compile_any(tuple(get_patterns(PainPointConfig().churn_threats)["cancellation"]))
-    held = [bool(cue.search(t)) for t in texts]
-    gold = [h for h, c in zip(held, y, strict=True) if c == "cancellation"]
-    others = sum(h for h, c in zip(held, y, strict=True) if c != "cancellation")
-    return Row("churn cues: cancellation", dataset, split, len(gold),
-               recall=float(np.mean(gold)) if gold else math.nan,
-               note=f"gold cancellation examples holding a churn cue; {others} of the "
-                    f"{len(y) - len(gold)} other gold examples hold one")
 
 
 def _moved(predicted: list[str], before: list[str]) -> int:
@@ -301,18 +288,36 @@ def _moved(predicted: list[str], before: list[str]) -> int:
     return sum(a != b for a, b in zip(predicted, before, strict=True))
 
 
-def _category_cue_rows(dataset: str, split: str, texts: list[str], y: list[str]) -> list[Row]:
+def _cue_rows(dataset: str, split: str, texts: list[str], y: list[str]) -> list[Row]:
     """Per class that needs a word of its own (`nlp.patterns.CATEGORY_CUES_V1`) and has gold
-    examples here: the share of them that hold one, the recall the gate can keep at most."""
+    examples here: the share of them that hold one, the recall the gate can keep at most; and
+    the share of the gold churn threats that hold one of the churn cues, which decide the
+    class (`nlp.patterns.CHURN_THREATS_V1`), beside how many other gold examples hold one."""
+    cfg = PainPointConfig()
     rows = []
-    for category, patterns in get_patterns(PainPointConfig().category_cues).items():
-        gold = [t for t, c in zip(texts, y, strict=True) if c == category]
-        if gold:
-            cue = compile_any(tuple(patterns))
+    for category, patterns in get_patterns(cfg.category_cues).items():
+        if category in y:
+            gold, _ = _holding(patterns, category, texts, y)
             rows.append(Row(f"category cues: {category}", dataset, split, len(gold),
-                            recall=float(np.mean([bool(cue.search(t)) for t in gold])),
+                            recall=float(np.mean(gold)),
                             note=f"gold {category} examples holding one of its words"))
+    gold, others = _holding(get_patterns(cfg.churn_threats)["cancellation"], "cancellation",
+                            texts, y)
+    rows.append(Row("churn cues: cancellation", dataset, split, len(gold),
+                    recall=float(np.mean(gold)) if gold else math.nan,
+                    note=f"gold cancellation examples holding a churn cue; {sum(others)} of "
+                         f"the {len(others)} other gold examples hold one"))
     return rows
+
+
+def _holding(patterns: list[str], category: str, texts: list[str], y: list[str]
+             ) -> tuple[list[bool], list[bool]]:
+    """Whether each gold example of `category`, then each other gold example, holds one of
+    `patterns`."""
+    cue = compile_any(tuple(patterns))
+    held = [bool(cue.search(t)) for t in texts]
+    return ([h for h, c in zip(held, y, strict=True) if c == category],
+            [h for h, c in zip(held, y, strict=True) if c != category])
 
 
 def evaluate(data_dir: Path, models_dir: Path = MODELS_DIR) -> list[Row]:
