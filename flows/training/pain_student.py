@@ -3,7 +3,7 @@
     python -m flows.training.pain_student   # ~10 min on 2 cores, writes models/pain-student
 
 1. The shipped teacher (`models/pain-teacher`, read as the pipeline reads it) gives its
-   P(pain) for the fit parts of its sources, their sentence negatives and ~64k unlabelled
+   P(pain) for the fit parts of its sources, their sentence negatives and ~81k unlabelled
    customer texts (`flows.training.pain_student_data`).
 2. The student (a width-3 convolution over the frozen `models/static-minilm` token vectors,
    mean and max pooling, a linear head) learns those P by weighted cross-entropy (the

@@ -11,9 +11,11 @@ pain source (`transfer_texts` drops them by text, too):
 * `ibm`: the customers' messages of the IBM Twitter customer-care conversations;
 * `dropout`: two copies of the fit texts with 15 % of their words dropped (seeds 0 and 1;
   30 % of the BANKING77 queries, whose weight is small);
-* `multidogo`: 15,000 MultiDoGO *train* utterances of any intent (three words or more);
+* `multidogo`: every MultiDoGO *train* utterance of any intent (three words or more; 15,000
+  drawn of them to stop 29);
 * `banking77`: BANKING77 train-split queries of the 12 intents the pain map leaves out;
-* `uss`: 8,000 turns of the USS dialogues of the sentiment train part.
+* `uss`: every turn of the USS dialogues of the sentiment train part (8,000 drawn of them to
+  stop 29).
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ from flows.training.pain_data import (
 )
 from flows.training.static_corpus import uss_texts
 
-#: How many texts two of the large pools give, drawn with a seed.
-MULTIDOGO_TEXTS = 15_000
-USS_TEXTS = 8_000
+#: How many texts two of the large pools give, drawn with a seed (None: all of them; stop 30,
+#: when all of them read DSTC11's spoken turns better, see models/pain-student/MODEL_CARD.md).
+MULTIDOGO_TEXTS: int | None = None
+USS_TEXTS: int | None = None
 #: Share of a text's words each dropout copy drops.
 DROPOUT = 0.15
 
