@@ -188,8 +188,9 @@ CONTACT_PATTERNS_V2: dict[str, list[str]] = {
 # cancelled, closed or dropped; an intent to cancel, quit or switch; a competitor; never
 # again. Not a flight or an order cancelled, not the company closing an account, not a
 # traveller leaving for the airport. Written on the training parts (Swisscom EN churn
-# messages, BANKING77 and MultiDoGO train) and the bundled sample; measured on held-out
-# gold (`callinsight eval --suite pain`, "churn threats" rows).
+# messages, BANKING77 and MultiDoGO train) and the bundled sample (two phrases after DSTC11
+# turns had been seen: models/pain-category/MODEL_CARD.md); measured on held-out gold
+# (`callinsight eval --suite pain`, rows "churn cues: cancellation").
 _CHURN_LEAVE = (r"(?:cancel|cancell?ing|terminate|terminating|close(?: out)?|closing(?: out)?|"
                 r"delete|deleting|remove|removing|shut down|shutting down|end|ending|"
                 r"discontinue|discontinuing|drop|dropping|deactivate|deactivating|disconnect|"
@@ -234,10 +235,9 @@ CHURN_THREATS_V1: dict[str, list[str]] = {
         r"\b(?:i|i'?m|i am|we|we'?re|we are|i'?ll|i will)(?: \w+){0,2}? (?:switch|switching|"
         r"moving|porting) from \w+ to\b",
         r"(?<!had to )\b(?:switch(?:ing)?|mov(?:e|ing)|go(?:ing)?|port(?:ing)?|chang(?:e|ing)) "
-        r"(?:over )?to "
-        r"(?:(?:another|a "
-        r"different|a new) (?:\w+ )?(?:provider|company|airline|bank|network|carrier|supplier|"
-        r"operator|brand)|(?:your |a )?competitors?|the competition)\b",
+        r"(?:over )?to (?:(?:another|a different|a new) (?:\w+ )?(?:provider|company|airline|"
+        r"bank|network|carrier|supplier|operator|brand)|(?:your |a )?competitors?|the "
+        r"competition)\b",
         rf"\b{_CHURN_INTENT}(?: \w+){{0,3}}? go(?:ing)? elsewhere\b",
         r"\b(?:i'?ll|i will|we'?ll|we will) (?:just )?move on\b",
         # never again: "I'll never fly you guys again", "won't be ordering again" (a name
